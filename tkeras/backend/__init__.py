@@ -1,6 +1,7 @@
 """`tkeras.backend` — the `K` that Keras 2 user code imports."""
 from tkeras.backend._config import (  # noqa: F401
     backend,
+    current_device,
     clear_session,
     epsilon,
     floatx,

@@ -142,3 +142,24 @@ def floatx_dtype():
 def is_keras_tensor(x):
     """True for the symbolic tensors of the functional API (`Input()` outputs)."""
     return getattr(x, "_is_keras_tensor", False) is True
+
+
+def current_device():
+    """Device for tensors created from nothing (`K.random_normal`, `K.zeros`, ...):
+    the device of the model being run, `meta` during shape inference, else None
+    (torch's default device)."""
+    return getattr(_CONTEXT, "device", None)
+
+
+class _device_scope:
+    __slots__ = ("device", "prev")
+
+    def __init__(self, device):
+        self.device = device
+
+    def __enter__(self):
+        self.prev = getattr(_CONTEXT, "device", None)
+        _CONTEXT.device = self.device
+
+    def __exit__(self, *exc):
+        _CONTEXT.device = self.prev
