@@ -1,0 +1,37 @@
+"""`tkeras.layers` (Keras 2's `keras.layers`)."""
+from tkeras.engine.base_layer import Layer  # noqa: F401
+from tkeras.engine.input_layer import Input, InputLayer  # noqa: F401
+from tkeras.engine.input_spec import InputSpec  # noqa: F401
+from tkeras.layers.core import (  # noqa: F401
+    ActivityRegularization,
+    Activation,
+    Dense,
+    Dropout,
+    Flatten,
+    Lambda,
+    Masking,
+    Permute,
+    RepeatVector,
+    Reshape,
+)
+
+
+def serialize(layer):
+    from tkeras.utils.generic_utils import serialize_keras_object
+
+    return serialize_keras_object(layer)
+
+
+def deserialize(config, custom_objects=None):
+    from tkeras.utils.generic_utils import deserialize_keras_object
+
+    return deserialize_keras_object(config, _layer_objects(), custom_objects, "layer")
+
+
+def _layer_objects():
+    import tkeras.models as models
+
+    objects = {k: v for k, v in globals().items() if isinstance(v, type) and issubclass(v, Layer)}
+    objects.update({"Model": models.Model, "Functional": models.Functional,
+                    "Sequential": models.Sequential})
+    return objects

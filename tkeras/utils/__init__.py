@@ -1,4 +1,5 @@
 """`tkeras.utils` (Keras 2's `keras.utils`)."""
+from tkeras.utils import generic_utils, np_utils  # noqa: F401
 from tkeras.utils.generic_utils import (  # noqa: F401
     CustomObjectScope,
     custom_object_scope,
@@ -6,3 +7,6 @@ from tkeras.utils.generic_utils import (  # noqa: F401
     get_custom_objects,
     serialize_keras_object,
 )
+from tkeras.utils.layer_utils import print_summary  # noqa: F401
+from tkeras.utils.np_utils import normalize, to_categorical  # noqa: F401
+from tkeras.utils.progbar import Progbar  # noqa: F401

@@ -118,3 +118,70 @@ def unpack_singleton(x):
     if isinstance(x, (list, tuple)) and len(x) == 1:
         return x[0]
     return x
+
+
+def func_dump(func):
+    """Serializes a Python function as Keras 2 does: (base64 marshalled bytecode,
+    defaults, closure cell values)."""
+    import codecs
+    import marshal
+
+    code = codecs.encode(marshal.dumps(func.__code__), "base64").decode("ascii")
+    closure = tuple(c.cell_contents for c in func.__closure__) if func.__closure__ else None
+    return code, func.__defaults__, closure
+
+
+def func_load(code, defaults=None, closure=None, globs=None):
+    """Rebuilds a function from `func_dump` output. This EXECUTES code from the input."""
+    import codecs
+    import marshal
+    import types
+
+    if isinstance(code, (tuple, list)):
+        code, defaults, closure = (list(code) + [None, None])[:3]
+    if isinstance(defaults, list):
+        defaults = tuple(defaults)
+
+    def make_cell(value):
+        return (lambda: value).__closure__[0]
+
+    raw = codecs.decode(code.encode("ascii"), "base64")
+    func_code = marshal.loads(raw)
+    cells = tuple(make_cell(v) for v in closure) if closure else None
+    return types.FunctionType(func_code, globs or globals(), name=func_code.co_name,
+                              argdefs=defaults, closure=cells)
+
+
+def deserialize_function(value, function_type, custom_objects=None, safe_mode=True,
+                         layer_name=None):
+    """Resolves a Lambda's stored function: by name from custom objects, or (only with
+    `safe_mode=False`) by loading the marshalled bytecode Keras 2 stored."""
+    if function_type == "function":
+        objects = _scoped_objects()
+        objects.update(custom_objects or {})
+        if value in objects:
+            return objects[value]
+        import tkeras.backend as K
+
+        if hasattr(K, value):
+            return getattr(K, value)
+        raise ValueError(
+            f"Unknown function {value!r} in Lambda layer '{layer_name}'. Pass it with "
+            f"`custom_objects={{'{value}': {value}}}` when loading the model."
+        )
+    if function_type == "lambda":
+        if safe_mode:
+            raise ValueError(
+                f"The Lambda layer '{layer_name}' stores its function as Python bytecode. "
+                "Loading it would execute code from the file, which can run arbitrary code "
+                "on your machine. tkeras refuses by default. If you trust the file, load it "
+                "with `safe_mode=False` (e.g. `load_model(path, safe_mode=False)`), or pass "
+                "the function by name with `custom_objects`."
+            )
+        import tkeras.backend as K
+
+        globs = dict(globals())
+        globs.update({"K": K, "keras": __import__("tkeras")})
+        return func_load(value, globs=globs)
+    raise ValueError(f"Unknown function_type {function_type!r} in Lambda layer '{layer_name}'.")
+from tkeras.utils.progbar import Progbar  # noqa: E402,F401  (Keras 2 import path)

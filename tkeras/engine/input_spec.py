@@ -1,0 +1,90 @@
+"""`InputSpec`: the rank/shape/dtype a layer accepts, checked in one place so every layer
+reports a wrong input the same way."""
+
+
+class InputSpec:
+    """Specifies the rank, dtype and known dimensions of a layer's input.
+
+    Args:
+        dtype: expected dtype string, or None.
+        shape: full expected shape (None entries match anything).
+        ndim: exact rank. max_ndim / min_ndim: rank bounds.
+        axes: dict `{axis: size}` of dimensions that must match (e.g. `{-1: 784}`).
+    """
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
+                 axes=None, allow_last_axis_squeeze=False, name=None):
+        self.dtype = dtype
+        self.shape = tuple(shape) if shape is not None else None
+        self.ndim = len(self.shape) if shape is not None else ndim
+        self.max_ndim = max_ndim
+        self.min_ndim = min_ndim
+        self.axes = dict(axes or {})
+        self.name = name
+
+    def __repr__(self):
+        spec = [f"dtype={self.dtype}" if self.dtype else "",
+                f"shape={self.shape}" if self.shape else "",
+                f"ndim={self.ndim}" if self.ndim is not None else "",
+                f"max_ndim={self.max_ndim}" if self.max_ndim is not None else "",
+                f"min_ndim={self.min_ndim}" if self.min_ndim is not None else "",
+                f"axes={self.axes}" if self.axes else ""]
+        return f"InputSpec({', '.join(x for x in spec if x)})"
+
+    def get_config(self):
+        return {"dtype": self.dtype, "shape": self.shape, "ndim": self.ndim,
+                "max_ndim": self.max_ndim, "min_ndim": self.min_ndim, "axes": self.axes}
+
+
+def _shape_str(shape):
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + (
+        ",)" if len(shape) == 1 else ")")
+
+
+def assert_input_compatibility(input_spec, inputs, layer_name):
+    """Raises a ValueError naming the layer, the expectation and the received shape."""
+    if not input_spec:
+        return
+    specs = input_spec if isinstance(input_spec, (list, tuple)) else [input_spec]
+    flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    if len(specs) > 1 and len(flat) != len(specs):
+        raise ValueError(
+            f"Layer '{layer_name}' expects {len(specs)} input(s), but it received "
+            f"{len(flat)} input tensors."
+        )
+    for i, (spec, x) in enumerate(zip(specs, flat)):
+        if spec is None:
+            continue
+        shape = tuple(x.shape)
+        ndim = len(shape)
+        prefix = f"Input {i} of layer '{layer_name}' is incompatible with the layer: "
+        if spec.ndim is not None and ndim != spec.ndim:
+            raise ValueError(
+                f"{prefix}expected ndim={spec.ndim}, found ndim={ndim}. "
+                f"Full shape received: {_shape_str(shape)}"
+            )
+        if spec.max_ndim is not None and ndim > spec.max_ndim:
+            raise ValueError(
+                f"{prefix}expected max_ndim={spec.max_ndim}, found ndim={ndim}. "
+                f"Full shape received: {_shape_str(shape)}"
+            )
+        if spec.min_ndim is not None and ndim < spec.min_ndim:
+            raise ValueError(
+                f"{prefix}expected min_ndim={spec.min_ndim}, found ndim={ndim}. "
+                f"Full shape received: {_shape_str(shape)}"
+            )
+        for axis, value in spec.axes.items():
+            if value is None:
+                continue
+            if -ndim <= axis < ndim and shape[axis] not in (value, None):
+                raise ValueError(
+                    f"{prefix}expected axis {axis} of input shape to have value {value}, "
+                    f"but received input with shape {_shape_str(shape)}"
+                )
+        if spec.shape is not None:
+            for want, got in zip(spec.shape, shape):
+                if want is not None and got is not None and want != got:
+                    raise ValueError(
+                        f"{prefix}expected shape={_shape_str(spec.shape)}, found "
+                        f"shape={_shape_str(shape)}"
+                    )

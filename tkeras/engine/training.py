@@ -1,0 +1,480 @@
+"""`Model`: compile / fit / evaluate / predict on top of the layer graph.
+
+The loop is a hand-tuned torch loop: in-memory data becomes tensors once, on the model's
+device; an epoch permutes them once and batches are contiguous slices (views); loss and
+metric sums accumulate on the device and are read back only when something is displayed
+or returned.
+"""
+import math
+import warnings
+
+import numpy as np
+import torch
+
+from tkeras.backend import _config
+from tkeras.engine import base_layer
+from tkeras.engine.base_layer import Layer, _STATE, _to_tensor
+from tkeras.engine.keras_tensor import flatten, map_structure
+from tkeras.engine import data_utils
+
+
+class Model(Layer):
+    """A model: layers plus training (`compile`, `fit`, `evaluate`, `predict`).
+
+    Create one with the functional API, `Model(inputs, outputs)`, or subclass it and
+    define `call(inputs, training=None)`.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "input" in kwargs):
+            from tkeras.engine.functional import Functional
+
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        name = kwargs.pop("name", None)
+        trainable = kwargs.pop("trainable", True)
+        dtype = kwargs.pop("dtype", None)
+        super().__init__(name=name, trainable=trainable, dtype=dtype, **kwargs)
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._is_compiled = False
+        self._compile_config = None
+        self._compiled = None  # _CompiledState once inputs/outputs are known
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def layers(self):
+        return self._sublayers()
+
+    def get_layer(self, name=None, index=None):
+        """Returns a layer by `name` or by `index` (position in `model.layers`)."""
+        if index is not None and name is not None:
+            raise ValueError(
+                "Provide only a layer name or a layer index to `get_layer`. Received: "
+                f"name={name!r}, index={index!r}"
+            )
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(layers)} layers."
+                )
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(
+                f"No such layer: {name}. Existing layers are: {[l.name for l in layers]}."
+            )
+        raise ValueError("Provide either a layer name or layer index to `get_layer`.")
+
+    def _device(self):
+        for p in self.parameters():
+            return p.device
+        for b in self.buffers():
+            return b.device
+        return torch.device("cpu")
+
+    def summary(self, line_length=None, positions=None, print_fn=None):
+        """Prints Keras 2's summary table (layers, output shapes, parameter counts)."""
+        from tkeras.utils.layer_utils import print_summary
+
+        if not self.built:
+            raise ValueError(
+                "This model has not yet been built. Build the model first by calling "
+                "`build()` or calling `fit()` with some data, or specify an `input_shape` "
+                "argument in the first layer(s) for automatic build."
+            )
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+
+    def build(self, input_shape=None):
+        """Builds a subclassed model by running it on meta tensors of `input_shape`."""
+        if self.built:
+            return
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument to `build()`.")
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        fake = [torch.empty([2 if d is None else d for d in s], device="meta") for s in shapes]
+        with torch.no_grad(), _config._device_scope(torch.device("meta")):
+            self(fake if isinstance(input_shape, list) else fake[0])
+        self.built = True
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                sample_weight_mode=None, weighted_metrics=None, target_tensors=None,
+                jit_compile=False, run_eagerly=None, steps_per_execution=None, **kwargs):
+        """Configures the model for training.
+
+        Args:
+            optimizer: name (`'adam'`) or optimizer instance.
+            loss: name, function or `Loss`; a list or dict (by output name) for several
+                outputs.
+            metrics: list of names/functions for every output, or a dict by output name.
+            loss_weights: list or dict of scalars weighting the per-output losses.
+            sample_weight_mode: `None` or `'temporal'`.
+            weighted_metrics: metrics weighted by `sample_weight`/`class_weight`.
+        """
+        from tkeras import optimizers
+
+        for key in kwargs:
+            raise TypeError(f"Invalid keyword argument to `compile`: {key!r}.")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self._compile_config = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
+                                    sample_weight_mode=sample_weight_mode,
+                                    weighted_metrics=weighted_metrics)
+        self._is_compiled = True
+        self._compiled = None
+        self._jit_compile = bool(jit_compile)
+        if self.built and self._output_names_known():
+            self._finalize_compile()
+
+    def _output_names_known(self):
+        return bool(getattr(self, "outputs", None))
+
+    def _finalize_compile(self, output_shapes=None, output_names=None):
+        from tkeras.engine.compile_utils import CompiledState
+
+        if output_names is None:
+            output_names = self.output_names
+            output_shapes = [tuple(t.shape) for t in self.outputs]
+        self._compiled = CompiledState(self, output_names, output_shapes,
+                                       **self._compile_config)
+        self.optimizer._attach(self._compiled.params)
+
+    @property
+    def metrics_names(self):
+        if self._compiled is None:
+            if self._is_compiled and self.built and self._output_names_known():
+                self._finalize_compile()
+            else:
+                return []
+        return list(self._compiled.metrics_names)
+
+    def reset_metrics(self):
+        if self._compiled is not None:
+            self._compiled.reset()
+
+    def _assert_compiled(self):
+        if not self._is_compiled:
+            raise RuntimeError(
+                "You must compile your model before training/testing. Use "
+                "`model.compile(optimizer, loss)`."
+            )
+
+    # ------------------------------------------------------------------ forward
+    def _forward(self, xs, training):
+        """Runs the model on a list of input tensors; returns a list of output tensors."""
+        out = self.call(xs[0] if len(xs) == 1 else xs, training=training)
+        return list(out) if isinstance(out, (list, tuple)) else [out]
+
+    def _prepare_for_data(self, xs):
+        """Builds deferred models from the first data and finalizes compile."""
+        if not self.built or not self._output_names_known() and self._compiled is None:
+            self._build_from_data(xs)
+        if self._is_compiled and self._compiled is None:
+            if self._output_names_known():
+                self._finalize_compile()
+            else:
+                with torch.no_grad(), _config._training_scope(False):
+                    outs = self._forward([x[:1] for x in xs], training=False)
+                names = [f"output_{i + 1}" for i in range(len(outs))]
+                self._finalize_compile([(None,) + tuple(o.shape[1:]) for o in outs], names)
+
+    def _build_from_data(self, xs):
+        """Subclassed models build by running once on a tiny batch."""
+        if not self.built:
+            with torch.no_grad(), _config._training_scope(False):
+                self._forward([x[:1] for x in xs], training=False)
+            self.built = True
+
+    # ------------------------------------------------------------------ steps
+    def _apply_grad_config(self):
+        """Sets `requires_grad` as this model's compile-time trainability says."""
+        if base_layer.GRAD_CONFIG["owner"] is self._compiled:
+            return
+        for layer in self._flatten_layers(include_self=True):
+            for rec in layer._weight_records:
+                if rec.trainable:
+                    getattr(layer, rec.attr).requires_grad_(False)
+        for p in self._compiled.params:
+            p.requires_grad_(True)
+        base_layer.GRAD_CONFIG["owner"] = self._compiled
+
+    def _train_step(self, xs, ys, sw):
+        c = self._compiled
+        _STATE.losses = collected = []
+        try:
+            outputs = self._forward(xs, training=True)
+        finally:
+            _STATE.losses = None
+        total, per_output = c.compute_loss(ys, outputs, sw)
+        if collected or c.has_model_losses:
+            total = total + c.model_losses(collected)
+        self.optimizer._zero_grad()
+        total.backward()
+        self.optimizer._step()
+        if c.constraints:
+            c.apply_constraints()
+        with torch.no_grad():
+            c.update(total.detach(), per_output, ys, outputs, sw)
+        return total
+
+    def _test_step(self, xs, ys, sw):
+        c = self._compiled
+        _STATE.losses = collected = []
+        try:
+            outputs = self._forward(xs, training=False)
+        finally:
+            _STATE.losses = None
+        total, per_output = c.compute_loss(ys, outputs, sw)
+        if collected or c.has_model_losses:
+            total = total + c.model_losses(collected)
+        c.update(total, per_output, ys, outputs, sw)
+        return total
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None,
+            validation_steps=None, validation_freq=1, max_queue_size=10, workers=1,
+            use_multiprocessing=False, **kwargs):
+        """Trains the model for `epochs` epochs; returns a `History`."""
+        from tkeras import callbacks as callbacks_module
+
+        if "nb_epoch" in kwargs:
+            warnings.warn("The `nb_epoch` argument in `fit` has been renamed `epochs`.",
+                          stacklevel=2)
+            epochs = kwargs.pop("nb_epoch")
+        if kwargs:
+            raise TypeError(f"Unrecognized keyword arguments to `fit`: {sorted(kwargs)}")
+        self._assert_compiled()
+        if not 0.0 <= validation_split < 1.0:
+            raise ValueError(
+                f"`validation_split` must be in [0, 1). Received: validation_split={validation_split}"
+            )
+        batch_size = _check_batch_size(batch_size)
+        data = data_utils.adapt(self, x, y, sample_weight, class_weight, "fit")
+        val = None
+        if validation_data is not None:
+            val = data_utils.adapt_validation(self, validation_data)
+        elif validation_split:
+            data, val = data.split(validation_split)
+        n = data.num_samples
+        if steps_per_epoch is None:
+            steps_per_epoch = max(1, math.ceil(n / batch_size))
+        c = self._compiled
+        self._apply_grad_config()
+        cbks = callbacks_module.CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+            verbose=verbose, epochs=epochs, steps=steps_per_epoch)
+        batch_logs_needed = _wants_batch_logs(cbks)
+        self.stop_training = False
+        device = self._device()
+        prev_training = getattr(_config._CONTEXT, "training", None)
+        prev_depth = getattr(_STATE, "depth", 0)
+        cbks.on_train_begin()
+        logs = {}
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self._apply_grad_config()
+                c.reset()
+                cbks.on_epoch_begin(epoch)
+                if shuffle and n > 1:
+                    perm = torch.randperm(n, device=device)
+                    arrays = data.take(perm)
+                else:
+                    arrays = data.arrays
+                xs_all, ys_all, sw_all = arrays
+                _config._CONTEXT.training = True
+                _STATE.depth = 1
+                start = 0
+                for step in range(steps_per_epoch):
+                    if start >= n:
+                        start = 0
+                    end = min(start + batch_size, n)
+                    if batch_logs_needed:
+                        cbks.on_train_batch_begin(step)
+                    xs = [t[start:end] for t in xs_all]
+                    ys = [t[start:end] for t in ys_all]
+                    sw = None if sw_all is None else [
+                        None if t is None else t[start:end] for t in sw_all]
+                    self._train_step(xs, ys, sw)
+                    start = end
+                    if batch_logs_needed:
+                        cbks.on_train_batch_end(step, c.logs(tensor=True))
+                    if self.stop_training:
+                        break
+                _config._CONTEXT.training = prev_training
+                _STATE.depth = prev_depth
+                logs = c.logs()
+                if val is not None and (epoch + 1) % validation_freq == 0:
+                    val_logs = self._evaluate_data(val, batch_size, validation_steps)
+                    logs.update({"val_" + k: v for k, v in val_logs.items()})
+                cbks.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+        finally:
+            _config._CONTEXT.training = prev_training
+            _STATE.depth = prev_depth
+        cbks.on_train_end(logs)
+        return self.history
+
+    # ------------------------------------------------------------------ evaluate
+    def _evaluate_data(self, data, batch_size, steps=None, cbks=None):
+        c = self._compiled
+        c.reset()
+        n = data.num_samples
+        xs_all, ys_all, sw_all = data.arrays
+        steps = steps or max(1, math.ceil(n / batch_size))
+        prev_training = getattr(_config._CONTEXT, "training", None)
+        prev_depth = getattr(_STATE, "depth", 0)
+        _config._CONTEXT.training = False
+        _STATE.depth = 1
+        try:
+            with torch.no_grad():
+                for step in range(steps):
+                    start = (step * batch_size) % n
+                    end = min(start + batch_size, n)
+                    if cbks is not None:
+                        cbks.on_test_batch_begin(step)
+                    sw = None if sw_all is None else [
+                        None if t is None else t[start:end] for t in sw_all]
+                    self._test_step([t[start:end] for t in xs_all],
+                                    [t[start:end] for t in ys_all], sw)
+                    if cbks is not None:
+                        cbks.on_test_batch_end(step, c.logs(tensor=True))
+        finally:
+            _config._CONTEXT.training = prev_training
+            _STATE.depth = prev_depth
+        return c.logs()
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None,
+                 steps=None, callbacks=None, max_queue_size=10, workers=1,
+                 use_multiprocessing=False, return_dict=False):
+        """Returns the loss (a scalar) or `[loss, *metrics]` in `metrics_names` order."""
+        from tkeras import callbacks as callbacks_module
+
+        self._assert_compiled()
+        batch_size = _check_batch_size(batch_size)
+        data = data_utils.adapt(self, x, y, sample_weight, None, "evaluate")
+        n_steps = steps or max(1, math.ceil(data.num_samples / batch_size))
+        cbks = callbacks_module.CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+            steps=n_steps)
+        cbks.on_test_begin()
+        logs = self._evaluate_data(data, batch_size, steps, cbks)
+        cbks.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = [logs[k] for k in self._compiled.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
+                max_queue_size=10, workers=1, use_multiprocessing=False):
+        """Runs inference in batches; returns numpy (a list for several outputs)."""
+        batch_size = _check_batch_size(batch_size)
+        xs = data_utils.standardize_inputs(self, x, "predict")
+        self._prepare_for_data(xs)
+        data_utils.check_input_shapes(self, xs)
+        n = xs[0].shape[0]
+        outs = []
+        prev_training = getattr(_config._CONTEXT, "training", None)
+        prev_depth = getattr(_STATE, "depth", 0)
+        _config._CONTEXT.training = False
+        _STATE.depth = 1
+        try:
+            with torch.no_grad():
+                for start in range(0, n, batch_size):
+                    outs.append(self._forward([t[start:start + batch_size] for t in xs],
+                                              training=False))
+        finally:
+            _config._CONTEXT.training = prev_training
+            _STATE.depth = prev_depth
+        if not outs:
+            raise ValueError("`predict` received 0 samples.")
+        results = [torch.cat([o[i] for o in outs]).cpu().numpy() for i in range(len(outs[0]))]
+        return results[0] if len(results) == 1 else results
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=max(1, _num_samples(x)))
+
+    # ------------------------------------------------------------------ batch API
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       reset_metrics=True, return_dict=False):
+        """One gradient step on a batch; returns the loss before the update (and metrics)."""
+        self._assert_compiled()
+        data = data_utils.adapt(self, x, y, sample_weight, class_weight, "train_on_batch")
+        c = self._compiled
+        self._apply_grad_config()
+        if reset_metrics:
+            c.reset()
+        xs, ys, sw = data.arrays
+        prev_training = getattr(_config._CONTEXT, "training", None)
+        _config._CONTEXT.training = True
+        try:
+            self._train_step(xs, ys, sw)
+        finally:
+            _config._CONTEXT.training = prev_training
+        return self._batch_result(return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
+                      return_dict=False):
+        self._assert_compiled()
+        data = data_utils.adapt(self, x, y, sample_weight, None, "test_on_batch")
+        c = self._compiled
+        if reset_metrics:
+            c.reset()
+        xs, ys, sw = data.arrays
+        prev_training = getattr(_config._CONTEXT, "training", None)
+        _config._CONTEXT.training = False
+        try:
+            with torch.no_grad():
+                self._test_step(xs, ys, sw)
+        finally:
+            _config._CONTEXT.training = prev_training
+        return self._batch_result(return_dict)
+
+    def _batch_result(self, return_dict):
+        logs = self._compiled.logs()
+        if return_dict:
+            return logs
+        values = [logs[k] for k in self._compiled.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+
+def _num_samples(x):
+    if isinstance(x, dict):
+        x = next(iter(x.values()))
+    if isinstance(x, (list, tuple)):
+        x = x[0]
+    return int(x.shape[0])
+
+
+def _check_batch_size(batch_size):
+    if batch_size is None:
+        return 32
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(
+            f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}"
+        )
+    return int(batch_size)
+
+
+def _wants_batch_logs(cbks):
+    """True when some callback overrides a per-batch hook (else the loop skips them)."""
+    from tkeras.callbacks import Callback
+
+    hooks = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+    for cb in getattr(cbks, "callbacks", []):
+        for hook in hooks:
+            if getattr(type(cb), hook, None) is not getattr(Callback, hook, None):
+                return True
+    return False

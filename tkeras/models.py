@@ -1,0 +1,4 @@
+"""`tkeras.models` (Keras 2's `keras.models`)."""
+from tkeras.engine.functional import Functional  # noqa: F401
+from tkeras.engine.sequential import Sequential  # noqa: F401
+from tkeras.engine.training import Model  # noqa: F401
