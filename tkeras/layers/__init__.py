@@ -35,3 +35,4 @@ def _layer_objects():
     objects.update({"Model": models.Model, "Functional": models.Functional,
                     "Sequential": models.Sequential})
     return objects
+from tkeras.layers.normalization import BatchNormalization  # noqa: F401,E402

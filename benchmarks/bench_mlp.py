@@ -1,0 +1,98 @@
+"""tkeras `fit` vs a hand-written PyTorch loop on the same MLP and data.
+
+Model: 784-256-256-10 (relu, relu, softmax), Adam(lr=1e-3, eps=1e-7), sparse categorical
+crossentropy + accuracy. Both loops permute the data once per epoch, slice batches from
+tensors built once, and keep loss/accuracy sums on the device (no host sync per step).
+
+    python benchmarks/bench_mlp.py [--samples 16384] [--epochs 3] [--repeats 3]
+
+Prints steps/s for each batch size and the ratio tkeras / torch (1.0 = as fast).
+"""
+import argparse
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def make_data(n, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, 784), dtype=np.float32)
+    w = rng.standard_normal((784, 10)).astype(np.float32)
+    y = (x @ w).argmax(1).astype(np.int64)
+    return x, y
+
+
+def torch_loop(x, y, batch_size, epochs):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                          nn.Linear(256, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7, foreach=True)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    n = len(xt)
+    steps = 0
+    start = time.perf_counter()
+    for _ in range(epochs):
+        perm = torch.randperm(n)
+        xe, ye = xt[perm], yt[perm]
+        loss_sum = torch.zeros(())
+        correct = torch.zeros((), dtype=torch.long)
+        for i in range(0, n, batch_size):
+            xb, yb = xe[i:i + batch_size], ye[i:i + batch_size]
+            logits = model(xb)
+            loss = F.cross_entropy(logits, yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            with torch.no_grad():
+                loss_sum += loss.detach() * len(yb)
+                correct += (logits.argmax(1) == yb).sum()
+            steps += 1
+        float(loss_sum), int(correct)  # read back once per epoch, as a progress line would
+    return steps / (time.perf_counter() - start)
+
+
+def tkeras_fit(x, y, batch_size, epochs):
+    import tkeras as keras
+    from tkeras.layers import Dense
+
+    torch.manual_seed(0)
+    model = keras.Sequential([
+        Dense(256, activation="relu", input_shape=(784,)),
+        Dense(256, activation="relu"),
+        Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    steps = epochs * -(-len(x) // batch_size)
+    start = time.perf_counter()
+    model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
+    return steps / (time.perf_counter() - start)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=16384)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[32, 512])
+    args = parser.parse_args()
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, "
+          f"samples {args.samples}, epochs {args.epochs}, best of {args.repeats}")
+    x, y = make_data(args.samples)
+    tkeras_fit(x[:1024], y[:1024], 32, 1)  # warm-up (imports, allocator)
+    torch_loop(x[:1024], y[:1024], 32, 1)
+    print(f"{'batch':>6} {'torch steps/s':>14} {'tkeras steps/s':>15} {'ratio':>6}")
+    for bs in args.batch_sizes:
+        t_torch, t_tk = [], []
+        for _ in range(args.repeats):  # interleave so machine noise hits both alike
+            t_torch.append(torch_loop(x, y, bs, args.epochs))
+            t_tk.append(tkeras_fit(x, y, bs, args.epochs))
+        a, b = max(t_torch), max(t_tk)
+        print(f"{bs:>6} {a:>14.1f} {b:>15.1f} {b / a:>6.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Normalization layers: BatchNormalization (Keras 2's `keras.layers.normalization`)."""
+import torch
+import torch.nn.functional as F
+
+from tkeras import constraints, initializers, regularizers
+from tkeras.engine.base_layer import Layer
+from tkeras.engine.input_spec import InputSpec
+
+
+class BatchNormalization(Layer):
+    """Normalizes activations with batch statistics in training and moving averages in
+    inference: `gamma * (x - mean) / sqrt(var + epsilon) + beta`.
+
+    Args:
+        axis: The feature axis (kept), `-1` for channels_last. Defaults to `-1`.
+        momentum: Moving-average momentum (Keras convention: new = m * old + (1 - m) *
+            batch). Defaults to `0.99`.
+        epsilon: Added to the variance. Defaults to `1e-3`.
+        center / scale: Whether to learn `beta` / `gamma`. Default `True`.
+        *_initializer / *_regularizer / *_constraint: as Keras.
+
+    A layer with `trainable=False` always runs in inference mode (fine-tuning), as in
+    Keras 2. The moving variance is updated with the biased batch variance, except for
+    4-D/5-D inputs normalized on the channel axis, where TensorFlow's fused kernel uses the
+    unbiased one; tkeras follows both rules.
+
+    Weights (Keras order): `gamma`, `beta`, `moving_mean`, `moving_variance`, each `(C,)`.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, renorm=False, renorm_clipping=None,
+                 renorm_momentum=0.99, fused=None, virtual_batch_size=None,
+                 adjustment=None, **kwargs):
+        super().__init__(**kwargs)
+        if renorm or virtual_batch_size or adjustment is not None:
+            raise ValueError(
+                "tkeras's BatchNormalization does not support `renorm`, "
+                "`virtual_batch_size` or `adjustment`. Received: "
+                f"renorm={renorm}, virtual_batch_size={virtual_batch_size}"
+            )
+        if isinstance(axis, (list, tuple)):
+            if len(axis) != 1:
+                raise ValueError(f"`axis` must be a single int. Received: axis={axis}")
+            axis = axis[0]
+        self.axis = int(axis)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.fused = fused
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        axis = self.axis % ndim if -ndim <= self.axis < ndim else None
+        if axis is None or axis == 0:
+            raise ValueError(
+                f"Invalid `axis` for BatchNormalization layer '{self.name}': {self.axis} for an "
+                f"input of shape {tuple(input_shape)}. Use the feature axis (e.g. -1)."
+            )
+        dim = input_shape[axis]
+        if dim is None:
+            raise ValueError(
+                f"Axis {self.axis} of input tensor should have a defined dimension but the layer "
+                f"received an input with shape {tuple(input_shape)}."
+            )
+        self._axis = axis
+        self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
+        shape = (dim,)
+        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
+        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
+        self.moving_mean = self.add_weight("moving_mean", shape, trainable=False,
+                                           initializer=self.moving_mean_initializer)
+        self.moving_variance = self.add_weight("moving_variance", shape, trainable=False,
+                                               initializer=self.moving_variance_initializer)
+        # TensorFlow's fused kernel (4-D/5-D, channel axis) updates the moving variance
+        # with the unbiased batch variance; the generic path uses the biased one.
+        self._fused = ndim in (4, 5) and axis in (1, ndim - 1) and self.fused is not False
+        self.built = True
+
+    def _to_channels_first(self, x):
+        return x if self._axis == 1 else x.movedim(self._axis, 1)
+
+    def _from_channels_first(self, y):
+        return y if self._axis == 1 else y.movedim(1, self._axis)
+
+    def call(self, inputs, training=None):
+        training = bool(training) and self.trainable
+        x = self._to_channels_first(inputs)
+        if not training or self._fused:
+            y = F.batch_norm(x, self.moving_mean, self.moving_variance, self.gamma, self.beta,
+                             training=training, momentum=1.0 - self.momentum, eps=self.epsilon)
+            return self._from_channels_first(y)
+        dims = [d for d in range(x.ndim) if d != 1]
+        var, mean = torch.var_mean(x, dim=dims, unbiased=False)
+        with torch.no_grad():
+            if x.device.type != "meta":
+                self.moving_mean.lerp_(mean.detach(), 1.0 - self.momentum)
+                self.moving_variance.lerp_(var.detach(), 1.0 - self.momentum)
+        shape = [1] * x.ndim
+        shape[1] = -1
+        inv = torch.rsqrt(var + self.epsilon)
+        if self.gamma is not None:
+            inv = inv * self.gamma
+        y = (x - mean.reshape(shape)) * inv.reshape(shape)
+        if self.beta is not None:
+            y = y + self.beta.reshape(shape)
+        return self._from_channels_first(y)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
+            "center": self.center, "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+        })
+        return config
