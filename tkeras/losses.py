@@ -11,6 +11,10 @@ Probability losses clip with `K.epsilon()` (1e-7) exactly where tf.keras does. W
 `y_pred._keras_logits`; as in tf.keras, the crossentropies then compute from those
 logits (log-softmax / BCE-with-logits), which is both the stable and the fast path.
 
+The functions also take the functional API's symbolic tensors (`Input()` outputs): they
+then record an op in the graph, so Keras 2's `model.add_loss(K.mean(mse(x, x_hat)))`
+works as in tf.keras.
+
 Example:
 
 >>> import numpy as np
@@ -29,6 +33,7 @@ import torch
 import torch.nn.functional as F
 
 from tkeras.backend import _config
+from tkeras.backend._dispatch import symbolic
 from tkeras.utils.generic_utils import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
@@ -124,18 +129,21 @@ def _maybe_convert_labels(y_true):
 
 # ------------------------------------------------------------------ loss functions
 
+@symbolic
 def mean_squared_error(y_true, y_pred):
     """`mean(square(y_pred - y_true), axis=-1)`."""
     y_true, y_pred = _prepare(y_true, y_pred)
     return torch.mean(torch.square(y_pred - y_true), dim=-1)
 
 
+@symbolic
 def mean_absolute_error(y_true, y_pred):
     """`mean(abs(y_pred - y_true), axis=-1)`."""
     y_true, y_pred = _prepare(y_true, y_pred)
     return torch.mean(torch.abs(y_pred - y_true), dim=-1)
 
 
+@symbolic
 def mean_absolute_percentage_error(y_true, y_pred):
     """`100 * mean(abs((y_true - y_pred) / max(abs(y_true), epsilon)), axis=-1)`."""
     y_true, y_pred = _prepare(y_true, y_pred)
@@ -143,6 +151,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
     return 100.0 * torch.mean(diff, dim=-1)
 
 
+@symbolic
 def mean_squared_logarithmic_error(y_true, y_pred):
     """`mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)), axis=-1)`."""
     y_true, y_pred = _prepare(y_true, y_pred)
@@ -152,6 +161,7 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     return torch.mean(torch.square(first_log - second_log), dim=-1)
 
 
+@symbolic
 def squared_hinge(y_true, y_pred):
     """`mean(square(max(1 - y_true * y_pred, 0)), axis=-1)`; {0,1} labels become {-1,1}."""
     y_true, y_pred = _prepare(y_true, y_pred)
@@ -159,6 +169,7 @@ def squared_hinge(y_true, y_pred):
     return torch.mean(torch.square(torch.clamp(1.0 - y_true * y_pred, min=0.0)), dim=-1)
 
 
+@symbolic
 def hinge(y_true, y_pred):
     """`mean(max(1 - y_true * y_pred, 0), axis=-1)`; {0,1} labels become {-1,1}."""
     y_true, y_pred = _prepare(y_true, y_pred)
@@ -166,6 +177,7 @@ def hinge(y_true, y_pred):
     return torch.mean(torch.clamp(1.0 - y_true * y_pred, min=0.0), dim=-1)
 
 
+@symbolic
 def categorical_hinge(y_true, y_pred):
     """`max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)` over the last axis."""
     y_true, y_pred = _prepare(y_true, y_pred)
@@ -174,6 +186,7 @@ def categorical_hinge(y_true, y_pred):
     return torch.clamp(neg - pos + 1.0, min=0.0)
 
 
+@symbolic
 def huber(y_true, y_pred, delta=1.0):
     """Huber loss: quadratic for `|error| <= delta`, linear beyond, mean over the last axis."""
     dtype = _config.floatx_dtype()
@@ -187,6 +200,7 @@ def huber(y_true, y_pred, delta=1.0):
     return torch.mean(torch.where(abs_error <= delta, quadratic, linear), dim=-1)
 
 
+@symbolic
 def log_cosh(y_true, y_pred):
     """`mean(log(cosh(y_pred - y_true)), axis=-1)`, computed as
     `x + softplus(-2x) - log(2)` (stable for large errors)."""
@@ -195,6 +209,7 @@ def log_cosh(y_true, y_pred):
     return torch.mean(x + F.softplus(-2.0 * x) - math.log(2.0), dim=-1)
 
 
+@symbolic
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Crossentropy between one-hot (or soft) targets and a probability distribution.
 
@@ -208,7 +223,9 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         axis: The class axis. Defaults to `-1`.
     """
     if isinstance(axis, bool):
-        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+        raise ValueError(
+            f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}"
+        )
     y_true, y_pred = _prepare(y_true, y_pred)
     if y_pred.dim() > 0 and y_pred.shape[-1] == 1:
         warnings.warn(
@@ -232,6 +249,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return -torch.sum(y_true * torch.log(output), dim=axis)
 
 
+@symbolic
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     """Crossentropy between integer class labels and a probability distribution.
 
@@ -267,10 +285,12 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     out_shape = output.shape[:-1]
     if rank == 2 and target.dim() == 1:
         return F.cross_entropy(output, target, reduction="none")
-    res = F.cross_entropy(output.reshape(-1, output.shape[-1]), target.reshape(-1), reduction="none")
+    res = F.cross_entropy(output.reshape(-1, output.shape[-1]), target.reshape(-1),
+                          reduction="none")
     return res.reshape(out_shape)
 
 
+@symbolic
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Binary crossentropy, mean over `axis`.
 
@@ -298,6 +318,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return torch.mean(bce, dim=axis)
 
 
+@symbolic
 def kl_divergence(y_true, y_pred):
     """`sum(y_true * log(y_true / y_pred), axis=-1)`, both clipped to `[eps, 1]`."""
     y_true, y_pred = _prepare(y_true, y_pred)
@@ -307,12 +328,14 @@ def kl_divergence(y_true, y_pred):
     return torch.sum(y_true * torch.log(y_true / y_pred), dim=-1)
 
 
+@symbolic
 def poisson(y_true, y_pred):
     """`mean(y_pred - y_true * log(y_pred + eps), axis=-1)`."""
     y_true, y_pred = _prepare(y_true, y_pred)
     return torch.mean(y_pred - y_true * torch.log(y_pred + _config.epsilon()), dim=-1)
 
 
+@symbolic
 def cosine_similarity(y_true, y_pred, axis=-1):
     """Negative cosine similarity, `-sum(l2_norm(y_true) * l2_norm(y_pred), axis)`.
 

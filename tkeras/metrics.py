@@ -22,6 +22,7 @@ import torch
 
 from tkeras import losses as _losses
 from tkeras.backend import _config
+from tkeras.backend._dispatch import symbolic
 from tkeras.losses import (  # noqa: F401  (metric aliases of the loss functions)
     MAE, MAPE, MSE, MSLE, KLD, BCE, bce, binary_crossentropy, categorical_crossentropy,
     categorical_hinge, hinge, kld, kl_divergence, kullback_leibler_divergence, log_cosh,
@@ -54,6 +55,7 @@ def _pred(y_pred):
 
 # ---------------------------------------------------------------- metric functions
 
+@symbolic
 def accuracy(y_true, y_pred):
     """Element-wise exact match, `cast(equal(y_true, y_pred), floatx)` (tf.keras's
     `keras.metrics.accuracy`; compile's `'accuracy'` string is resolved separately)."""
@@ -64,6 +66,7 @@ def accuracy(y_true, y_pred):
     return (y_true == y_pred).to(_floatx())
 
 
+@symbolic
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """Mean over the last axis of `y_true == (y_pred > threshold)`.
 
@@ -76,6 +79,7 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
     return torch.mean((y_true == y_pred).to(_floatx()), dim=-1)
 
 
+@symbolic
 def categorical_accuracy(y_true, y_pred):
     """`argmax(y_true) == argmax(y_pred)` per sample (first index wins ties, as TF)."""
     y_pred = _to_tensor(y_pred)
@@ -83,6 +87,7 @@ def categorical_accuracy(y_true, y_pred):
     return (torch.argmax(y_true, dim=-1) == torch.argmax(y_pred, dim=-1)).to(_floatx())
 
 
+@symbolic
 def sparse_categorical_accuracy(y_true, y_pred):
     """`y_true == argmax(y_pred)` per sample; `y_true` of shape `(batch,)` or `(batch, 1)`
     (a trailing size-1 axis is dropped). Float labels are compared as floats, as TF."""
@@ -104,6 +109,7 @@ def _in_top_k(predictions, targets, k):
     return (higher < k) & torch.isfinite(target_score.squeeze(-1))
 
 
+@symbolic
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1.0 where the class of the one-hot `y_true` is among the top `k` predictions.
 
@@ -116,6 +122,7 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
     return _in_top_k(y_pred, targets, k).to(_floatx())
 
 
+@symbolic
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1.0 where the integer label `y_true` is among the top `k` predictions.
 
@@ -132,6 +139,7 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
     return hits.reshape(out_shape).to(_floatx())
 
 
+@symbolic
 def cosine_similarity(y_true, y_pred, axis=-1):
     """Cosine similarity `sum(l2_norm(y_true) * l2_norm(y_pred), axis)`, in `[-1, 1]`,
     1 meaning identical directions (positive; the *loss* of the same name is negated)."""
@@ -323,16 +331,15 @@ class _Reduce(Metric):
         self._follow(values.device)
         if sample_weight is not None:
             sample_weight = _to_tensor(sample_weight, dtype=dtype, device=values.device)
-            # tf.keras: squeeze/expand the weight's last axis, then broadcast.
-            if sample_weight.dim() and sample_weight.dim() - values.dim() == 1 \
-                    and sample_weight.shape[-1] == 1:
-                sample_weight = sample_weight.squeeze(-1)
-            elif sample_weight.dim() and values.dim() - sample_weight.dim() == 1 \
-                    and values.shape[-1] == 1:
-                values = values.squeeze(-1)
-            while sample_weight.dim() < values.dim():
-                sample_weight = sample_weight.unsqueeze(-1)
-            sample_weight = torch.broadcast_to(sample_weight, values.shape)
+            # tf.keras: squeeze/expand the weight's last axis, broadcast it to the
+            # values, else reduce the values down to the weight's rank.
+            sample_weight = _losses._expand_sample_weight(values, sample_weight)
+            try:
+                sample_weight = torch.broadcast_to(sample_weight, values.shape)
+            except RuntimeError:
+                axes = tuple(range(sample_weight.dim(), values.dim()))
+                values = values.sum(axes) if not self._weighted_mean else values.mean(axes)
+                sample_weight = torch.broadcast_to(sample_weight, values.shape)
             values = values * sample_weight
         self.total.add_(torch.sum(values))
         if self._weighted_mean:

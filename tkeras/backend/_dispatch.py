@@ -7,6 +7,12 @@ instead (as tf.keras does with TFOpLambda), so `K.sum(K.square(z), axis=-1)` wor
 """
 import functools
 
+import torch
+
+# Argument types that can never hold a KerasTensor: the eager fast path (this wrapper
+# runs on every loss/metric call of the training loop).
+_PLAIN = (torch.Tensor, torch.nn.Parameter, float, int, bool, type(None), str)
+
 
 def _contains_keras_tensor(obj, depth=0):
     if getattr(obj, "_is_keras_tensor", False) is True:
@@ -21,6 +27,12 @@ def _contains_keras_tensor(obj, depth=0):
 def symbolic(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        for a in args:
+            if type(a) not in _PLAIN:
+                break
+        else:
+            if not kwargs:
+                return fn(*args)
         if _contains_keras_tensor(args) or _contains_keras_tensor(kwargs):
             from tkeras.engine.keras_tensor import apply_op
 

@@ -429,6 +429,8 @@ class Layer(nn.Module):
                 self._record_eager_loss(loss)
 
     def _record_eager_loss(self, loss):
+        if loss.device.type == "meta":  # shape inference of a symbolic call
+            return
         gen = _CALL_GEN[0]
         if self._eager_losses_gen != gen:
             self._eager_losses = []

@@ -3,6 +3,8 @@ the trainable parameters captured at compile time, and on-device metric accumula
 import numpy as np
 import torch
 
+from tkeras import losses as losses_module
+from tkeras import metrics as metrics_module
 from tkeras.engine.base_layer import Layer
 
 
@@ -32,8 +34,6 @@ class _MetricEntry:
     __slots__ = ("output", "name", "fn", "weighted", "stateful")
 
     def __init__(self, output, name, fn, weighted):
-        from tkeras import metrics as metrics_module
-
         self.output = output
         self.name = name
         self.fn = fn
@@ -44,8 +44,6 @@ class _MetricEntry:
 class CompiledState:
     def __init__(self, model, output_names, output_shapes, loss=None, metrics=None,
                  loss_weights=None, sample_weight_mode=None, weighted_metrics=None):
-        from tkeras import losses as losses_module
-
         self.model = model
         self.output_names = list(output_names)
         self.output_shapes = [tuple(s) for s in output_shapes]
@@ -118,9 +116,6 @@ class CompiledState:
 
     @staticmethod
     def _resolve_metric(m, loss_fn, output_shape):
-        from tkeras import losses as losses_module
-        from tkeras import metrics as metrics_module
-
         if m in ("accuracy", "acc"):
             return m, metrics_module.resolve_accuracy(loss_fn, output_shape)
         if m in ("crossentropy", "ce"):
@@ -261,8 +256,6 @@ class CompiledState:
 
 
 def _loss_value(fn, y, p, sw):
-    from tkeras import losses as losses_module
-
     if isinstance(fn, losses_module.Loss):
         return fn(y, p, sample_weight=sw)
     per = fn(y, p)

@@ -93,6 +93,13 @@ class Model(Layer):
             )
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
 
+    def to_json(self, **kwargs):
+        """The model's architecture as a Keras 2 JSON string (no weights); `kwargs` go to
+        `json.dumps`. Rebuild it with `tkeras.models.model_from_json`."""
+        from tkeras.saving.model_config import to_json
+
+        return to_json(self, **kwargs)
+
     def build(self, input_shape=None):
         """Builds a subclassed model by running it on meta tensors of `input_shape`."""
         if self.built:
@@ -171,7 +178,11 @@ class Model(Layer):
     # ------------------------------------------------------------------ forward
     def _forward(self, xs, training):
         """Runs the model on a list of input tensors; returns a list of output tensors."""
-        out = self.call(xs[0] if len(xs) == 1 else xs, training=training)
+        x = xs[0] if len(xs) == 1 else xs
+        if base_layer._call_signature(type(self))[0]:
+            out = self.call(x, training=training)
+        else:
+            out = self.call(x)
         return list(out) if isinstance(out, (list, tuple)) else [out]
 
     def _prepare_for_data(self, xs):

@@ -1,0 +1,10 @@
+"""`tkeras.saving`: model architecture as Keras 2 JSON (`model_config`)."""
+from tkeras.saving.model_config import (  # noqa: F401
+    BACKEND,
+    KERAS_VERSION,
+    clone_model,
+    get_json_type,
+    model_from_config,
+    model_from_json,
+    model_from_yaml,
+)

@@ -29,7 +29,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
         print_fn = print
     from tkeras.engine.sequential import Sequential
 
-    sequential_like = isinstance(model, Sequential)
+    # Keras 2: Sequential and subclassed models print the 3-column table.
+    sequential_like = isinstance(model, Sequential) or not getattr(model, "_is_graph_network", False)
     relevant_nodes = []
     if not sequential_like and hasattr(model, "_nodes_by_depth"):
         sequential_like = True
