@@ -202,10 +202,13 @@ class Layer(nn.Module):
         return self._outbound_nodes
 
     def __setattr__(self, name, value):
-        # Track lists/dicts of layers (`self.blocks = [Dense(8) for _ in range(3)]`).
-        if isinstance(value, list) and value and all(isinstance(v, nn.Module) for v in value):
+        # Track lists/dicts of layers (`self.blocks = [Dense(8) for _ in range(3)]`);
+        # private attributes are the engine's own bookkeeping and stay plain.
+        public = not name.startswith("_")
+        if public and isinstance(value, list) and value and all(
+                isinstance(v, nn.Module) for v in value):
             value = nn.ModuleList(value)
-        elif (isinstance(value, dict) and value and all(isinstance(k, str) for k in value)
+        elif (public and isinstance(value, dict) and value and all(isinstance(k, str) for k in value)
               and all(isinstance(v, nn.Module) for v in value.values())):
             value = nn.ModuleDict(value)
         elif isinstance(value, nn.Parameter) and "_weight_records" in self.__dict__:
