@@ -4,7 +4,6 @@ The graph is ordered once, as Keras 2 orders it (layers by decreasing depth, the
 discovery order, which fixes `model.layers` and therefore topological weight loading),
 and compiled into a flat execution plan that `call` runs eagerly on real tensors.
 """
-import re
 import warnings
 
 import torch
@@ -251,13 +250,13 @@ class Functional(Model):
         return []
 
     def _register_layers(self, layers):
+        """Registers the layers as submodules by position, as `nn.Sequential` does, so
+        `state_dict()` keys (`"1.kernel"`) match between two models of the same
+        architecture whatever their auto-generated layer names."""
         for name in [n for n, m in self._modules.items() if isinstance(m, Layer)]:
             del self._modules[name]
-        for layer in layers:
-            key = re.sub(r"[^0-9a-zA-Z_]", "_", layer.name)
-            if hasattr(type(self), key) or key in self.__dict__ or key in self._modules:
-                key = "layer_" + key
-            self._modules[key] = layer
+        for i, layer in enumerate(layers):
+            self._modules[str(i)] = layer
 
     @property
     def layers(self):
