@@ -772,10 +772,8 @@ class Layer(nn.Module):
     def from_config(cls, config, custom_objects=None):
         return cls(**config)
 
-    def __repr__(self):
-        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
     def extra_repr(self):
+        # nn.Module's tree repr, with the Keras name of each layer.
         return f"name={self.name!r}"
 
 
