@@ -58,6 +58,26 @@ class Permuted:
         return torch_value.permute(self.inverse)
 
 
+class KerasVariable(nn.Parameter):
+    """A layer weight: an `nn.Parameter` that also carries its Keras name
+    (`dense_1/kernel:0`), since torch tensors' own `.name` is read-only."""
+
+    @property
+    def name(self):
+        return self.__dict__.get("_keras_name")
+
+    def __repr__(self):
+        return f"<KerasVariable '{self.name}' shape={tuple(self.shape)} dtype={self.dtype}>\n" + \
+            super().__repr__()
+
+
+def _named_alias(tensor, name):
+    """A KerasVariable sharing `tensor`'s storage (reads and in-place writes go through)."""
+    alias = torch.Tensor._make_subclass(KerasVariable, tensor.detach(), False)
+    alias.__dict__["_keras_name"] = name
+    return alias
+
+
 class _WeightRecord:
     __slots__ = ("name", "attr", "trainable", "layout", "regularizer", "constraint")
 
@@ -290,13 +310,18 @@ class Layer(nn.Module):
             attr = f"{base}_{i}"
             i += 1
         if trainable:
-            self.register_parameter(attr, nn.Parameter(value, requires_grad=self._trainable))
+            self.register_parameter(attr, KerasVariable(value, requires_grad=self._trainable))
         else:
             self.register_buffer(attr, value)
         self._weight_records.append(_WeightRecord(
             short, attr, bool(trainable), layout, regularizers.get(regularizer),
             constraints.get(constraint)))
-        return self._keras_view(self._weight_records[-1])
+        rec = self._weight_records[-1]
+        if trainable and layout is None:
+            weight = getattr(self, attr)
+            weight.__dict__["_keras_name"] = self._weight_full_name(rec)
+            return weight
+        return self._keras_view(rec)
 
     def _all_weight_tensors(self):
         for rec in self._weight_records:
@@ -343,12 +368,13 @@ class Layer(nn.Module):
     def _views(pairs):
         out = []
         for layer, rec in pairs:
-            v = layer._keras_view(rec)
-            try:
-                v.name = layer._weight_full_name(rec)
-            except (AttributeError, RuntimeError):
-                pass
-            out.append(v)
+            t = getattr(layer, rec.attr)
+            name = layer._weight_full_name(rec)
+            if rec.layout is None and isinstance(t, KerasVariable):
+                t.__dict__["_keras_name"] = name
+                out.append(t)
+            else:
+                out.append(_named_alias(layer._keras_view(rec), name))
         return out
 
     @property

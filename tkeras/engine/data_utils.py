@@ -46,7 +46,8 @@ def _shape_str(shape):
 
 
 def _is_functional(model):
-    return bool(getattr(model, "_is_graph_network", False))
+    # An unbuilt Sequential has no inputs yet: it takes data like a subclassed model.
+    return bool(getattr(model, "_is_graph_network", False)) and bool(getattr(model, "inputs", None))
 
 
 def _convert(x, dtype=None, device=None):

@@ -112,6 +112,12 @@ class Model(Layer):
             self(fake if isinstance(input_shape, list) else fake[0])
         self.built = True
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from tkeras.saving.model_config import functional_from_config
+
+        return functional_from_config(config, custom_objects, cls)
+
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
                 sample_weight_mode=None, weighted_metrics=None, target_tensors=None,

@@ -439,9 +439,12 @@ class Lambda(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
+        from tkeras.saving.model_config import _current_safe_mode
         from tkeras.utils.generic_utils import deserialize_function
 
+        if safe_mode is None:
+            safe_mode = _current_safe_mode()
         config = dict(config)
         config["function"] = deserialize_function(
             config.pop("function"), config.pop("function_type", "function"), custom_objects,

@@ -563,6 +563,7 @@ class _Graph:
                     progress = True
             if not progress:
                 name = next(n for n, q in queue.items() if q)
+                ref_name, ref_index = "?", "?"
                 try:
                     self.call_node(name, queue[name][0])
                 except _NotReady as missing:
