@@ -128,6 +128,28 @@ def _depth():
     return getattr(_STATE, "depth", 0)
 
 
+class _meta_weights:
+    """Temporarily replaces every parameter and buffer of `module` (recursively) by a meta
+    tensor of the same shape, so shape inference never mixes devices or computes."""
+
+    def __init__(self, module):
+        self.module = module
+        self.saved = []
+
+    def __enter__(self):
+        for m in self.module.modules():
+            for table in (m._parameters, m._buffers):
+                for key, value in table.items():
+                    if value is not None and value.device.type != "meta":
+                        self.saved.append((table, key, value))
+                        table[key] = torch.empty_like(value, device="meta")
+
+    def __exit__(self, *exc):
+        for table, key, value in self.saved:
+            table[key] = value
+        self.saved = []
+
+
 class Layer(nn.Module):
     """Base class of all layers: an `nn.Module` with the Keras 2 layer API.
 
@@ -240,6 +262,17 @@ class Layer(nn.Module):
                     break
         super().__setattr__(name, value)
 
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            # A property that raised AttributeError (e.g. `layer.output` on a shared
+            # layer) lands here; re-run it so the user sees its message, not torch's.
+            prop = getattr(type(self), name, None)
+            if isinstance(prop, property):
+                prop.fget(self)
+            raise
+
     def _flatten_layers(self, include_self=True, recursive=True):
         """This layer (optionally) and its sub-layers, depth first, without duplicates."""
         seen = set()
@@ -267,7 +300,7 @@ class Layer(nn.Module):
         return self._flatten_layers(include_self=False, recursive=False)
 
     # ------------------------------------------------------------------ weights
-    def add_weight(self, name=None, shape=None, dtype=None, initializer=None,
+    def add_weight(self, *args, name=None, shape=None, dtype=None, initializer=None,
                    regularizer=None, trainable=True, constraint=None, layout=None,
                    **kwargs):
         """Creates a weight of Keras-layout `shape` and registers it on the module.
@@ -277,10 +310,24 @@ class Layer(nn.Module):
         """
         from tkeras import constraints, initializers, regularizers
 
-        if isinstance(name, (tuple, list)) and not isinstance(shape, (tuple, list)):
-            # Keras 2.0 signature: add_weight(shape, initializer, name=...)
-            name, shape, initializer = kwargs.pop("name", None), name, (
-                shape if initializer is None else initializer)
+        if args:
+            if isinstance(args[0], (tuple, list, torch.Size)):
+                # Keras 2.0 order: add_weight(shape, initializer, name, trainable,
+                # regularizer, constraint)
+                order = ("shape", "initializer", "name", "trainable", "regularizer", "constraint")
+            else:
+                order = ("name", "shape", "dtype", "initializer", "regularizer", "trainable",
+                         "constraint")
+            if len(args) > len(order):
+                raise TypeError(f"add_weight() takes at most {len(order)} positional arguments.")
+            given = dict(zip(order, args))
+            name = given.get("name", name)
+            shape = given.get("shape", shape)
+            dtype = given.get("dtype", dtype)
+            initializer = given.get("initializer", initializer)
+            regularizer = given.get("regularizer", regularizer)
+            trainable = given.get("trainable", trainable)
+            constraint = given.get("constraint", constraint)
         if shape is None:
             raise ValueError(f"`add_weight` of layer '{self.name}' needs a `shape`.")
         shape = tuple(int(d) for d in shape)
@@ -523,6 +570,8 @@ class Layer(nn.Module):
     def compute_output_shape(self, input_shape):
         """Output shape for `input_shape` (batch dim included, None allowed), found by
         running the layer on meta-device tensors."""
+        self._maybe_build(input_shape)
+
         def make(shape):
             return KerasTensor(shape, self.dtype)
 
@@ -601,11 +650,36 @@ class Layer(nn.Module):
 
     def _infer_outputs(self, inputs, args, kwargs):
         """Runs `call` on meta tensors standing in for KerasTensors: returns the output
-        KerasTensors (structure of the call's result) and the output mask structure."""
+        KerasTensors (structure of the call's result) and the output mask structure.
+
+        Unknown dimensions are filled with a stand-in size; when some are not the batch
+        dimension, a second run with another size tells which output dims are unknown.
+        """
         ktensors = flatten_keras_tensors((inputs, args, kwargs))
-        batch = next((t.shape[0] for t in ktensors if t.shape and t.shape[0] is not None), None)
-        symbolic_batch = batch is None
-        fill = _SYMBOLIC_BATCH if symbolic_batch else batch
+        inner_unknown = any(d is None for t in ktensors for d in tuple(t.shape)[1:])
+        first = self._run_on_meta(inputs, args, kwargs, _SYMBOLIC_BATCH)
+        if inner_unknown:
+            second = self._run_on_meta(inputs, args, kwargs, _SYMBOLIC_BATCH + 2)
+        else:
+            second = None
+        batch_unknown = any(t.shape and t.shape[0] is None for t in ktensors)
+        flat_second = iter(flatten(second)) if second is not None else None
+
+        def to_keras(t):
+            other = next(flat_second) if flat_second is not None else None
+            if isinstance(t, torch.Tensor):
+                shape = list(t.shape)
+                if other is not None:
+                    shape = [None if a != b else a for a, b in zip(shape, other.shape)]
+                elif batch_unknown and shape and shape[0] == _SYMBOLIC_BATCH:
+                    shape[0] = None
+                return KerasTensor(shape, t.dtype)
+            return t
+
+        return map_structure(to_keras, first)
+
+    def _run_on_meta(self, inputs, args, kwargs, fill):
+        """(outputs, output mask) of `call` on meta stand-ins, unknown dims set to `fill`."""
 
         def to_meta(x):
             if getattr(x, "_is_keras_tensor", False):
@@ -642,23 +716,15 @@ class Layer(nn.Module):
         _STATE.depth = depth + 1
         try:
             with torch.no_grad(), _config._device_scope(torch.device("meta")), \
-                    _config._training_scope(meta_kwargs.get("training", False)):
+                    _config._training_scope(meta_kwargs.get("training", False)), \
+                    _meta_weights(self):
                 outputs = self.call(meta_inputs, *meta_args, **meta_kwargs)
                 out_mask = None
                 if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
                     out_mask = self.compute_mask(meta_inputs, input_mask)
         finally:
             _STATE.depth = depth
-
-        def to_keras(t):
-            if isinstance(t, torch.Tensor):
-                shape = list(t.shape)
-                if symbolic_batch and shape and shape[0] == fill:
-                    shape[0] = None
-                return KerasTensor(shape, t.dtype)
-            return t
-
-        return map_structure(to_keras, outputs), map_structure(to_keras, out_mask)
+        return outputs, out_mask
 
     def _symbolic_call(self, inputs, args, kwargs):
         input_shapes = map_structure(

@@ -348,6 +348,7 @@ class Functional(Model):
         return [vals[s] for s in self._output_slots]
 
     def _forward(self, xs, training):
+        base_layer._CALL_GEN[0] += 1
         return self._run_graph(xs, training)
 
     def call(self, inputs, training=None, mask=None):

@@ -74,6 +74,19 @@ class Model(Layer):
             )
         raise ValueError("Provide either a layer name or layer index to `get_layer`.")
 
+    def _weight_pairs(self):
+        """Models list weights layer by layer (Keras 2's `model.weights` and
+        `get_weights()`), unlike a plain layer's trainable-first order."""
+        pairs = [(self, r) for r in self._weight_records if r.trainable and self.trainable]
+        pairs += [(self, r) for r in self._weight_records if not (r.trainable and self.trainable)]
+        seen = {(id(l), r.attr) for l, r in pairs}
+        for layer in self._sublayers():
+            for l, r in layer._weight_pairs():
+                if (id(l), r.attr) not in seen:
+                    seen.add((id(l), r.attr))
+                    pairs.append((l, r))
+        return pairs
+
     def _device(self):
         for p in self.parameters():
             return p.device
@@ -101,22 +114,17 @@ class Model(Layer):
         return to_json(self, **kwargs)
 
     def build(self, input_shape=None):
-        """Builds a subclassed model by running it on meta tensors of `input_shape`."""
+        """Builds a subclassed model by running it once on zeros of `input_shape`."""
         if self.built:
             return
         if input_shape is None:
             raise ValueError("You must provide an `input_shape` argument to `build()`.")
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
-        fake = [torch.empty([2 if d is None else d for d in s], device="meta") for s in shapes]
-        with torch.no_grad(), _config._device_scope(torch.device("meta")):
-            self(fake if isinstance(input_shape, list) else fake[0])
+        device = self._device()
+        xs = [torch.zeros([1 if d is None else d for d in s], device=device) for s in shapes]
         self.built = True
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from tkeras.saving.model_config import functional_from_config
-
-        return functional_from_config(config, custom_objects, cls)
+        with torch.no_grad(), _config._training_scope(False):
+            self._forward(xs, training=False)
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
@@ -184,6 +192,7 @@ class Model(Layer):
     # ------------------------------------------------------------------ forward
     def _forward(self, xs, training):
         """Runs the model on a list of input tensors; returns a list of output tensors."""
+        base_layer._CALL_GEN[0] += 1
         x = xs[0] if len(xs) == 1 else xs
         if base_layer._call_signature(type(self))[0]:
             out = self.call(x, training=training)
@@ -418,6 +427,9 @@ class Model(Layer):
         if not outs:
             raise ValueError("`predict` received 0 samples.")
         results = [torch.cat([o[i] for o in outs]).cpu().numpy() for i in range(len(outs[0]))]
+        nested = getattr(self, "_nested_outputs", None)
+        if isinstance(nested, dict):
+            return dict(zip(nested.keys(), results))
         return results[0] if len(results) == 1 else results
 
     def predict_on_batch(self, x):
