@@ -6,7 +6,8 @@ from the LSTM features concatenated with extra auxiliary data. The data is synth
 label says whether the headline contains the word "1" more often than the word "2",
 nudged by the auxiliary data.
 
-Run it unmodified on Keras 2, or on tkeras with:  python -m tkeras keras2_functional_multi_io.py
+Run it unmodified on Keras 2, or on tkeras with:
+    python -m tkeras examples/keras2_functional_multi_io.py
 '''
 from __future__ import print_function
 

@@ -1,10 +1,12 @@
 '''Trains a simple deep NN on MNIST-shaped data (the Keras 2 `mnist_mlp.py` example).
 
-The real example downloads MNIST; this one draws random 784-pixel "images": uniform noise
-with a faint class pattern mixed in, so the script runs offline and the network has
+The real example downloads MNIST; this one draws random 784-pixel "images" instead:
+each class has its own random set of "ink" pixels, an image shows a random half of its
+class's pixels plus random noise pixels, so the script runs offline and the network has
 something to learn.
 
-Run it unmodified on Keras 2, or on tkeras with:  python -m tkeras keras2_mnist_mlp_sequential.py
+Run it unmodified on Keras 2, or on tkeras with:
+    python -m tkeras examples/keras2_mnist_mlp_sequential.py
 '''
 from __future__ import print_function
 
@@ -20,12 +22,13 @@ num_classes = 10
 epochs = 5
 
 np.random.seed(1337)
-patterns = (np.random.rand(num_classes, 784) < 0.2).astype('float32')
+patterns = np.random.rand(num_classes, 784) < 0.2
 
 
 def make_data(n):
     y = np.random.randint(0, num_classes, size=n)
-    x = 0.8 * np.random.rand(n, 784) + 0.2 * patterns[y]
+    ink = (patterns[y] & (np.random.rand(n, 784) < 0.5)) | (np.random.rand(n, 784) < 0.1)
+    x = ink * np.random.uniform(0.5, 1.0, size=(n, 784))
     return x.astype('float32'), y
 
 

@@ -5,7 +5,8 @@ regularizer on the code, which pushes most of the 32 code units to zero.
 The tutorial trains on MNIST; this script draws its own 28x28 images (one or two soft
 blobs at random places) so it runs offline.
 
-Run it unmodified on Keras 2, or on tkeras with:  python -m tkeras keras2_sparse_autoencoder.py
+Run it unmodified on Keras 2, or on tkeras with:
+    python -m tkeras examples/keras2_sparse_autoencoder.py
 '''
 from __future__ import print_function
 
@@ -25,7 +26,8 @@ def make_images(n, seed):
         cy = rng.uniform(6, 22, size=(n, 1, 1))
         cx = rng.uniform(6, 22, size=(n, 1, 1))
         size = rng.uniform(2.0, 4.0, size=(n, 1, 1))
-        images = np.maximum(images, np.exp(-((rows - cy) ** 2 + (cols - cx) ** 2) / (2 * size ** 2)))
+        blob = np.exp(-((rows - cy) ** 2 + (cols - cx) ** 2) / (2 * size ** 2))
+        images = np.maximum(images, blob)
     return images
 
 

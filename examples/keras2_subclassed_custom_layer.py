@@ -4,7 +4,8 @@
 creates the kernel with `add_weight`, `call` is a `K.dot`, `compute_output_shape` gives
 the shape rule. `MyModel` subclasses `keras.Model` and uses it in `call`.
 
-Run it unmodified on Keras 2, or on tkeras with:  python -m tkeras keras2_subclassed_custom_layer.py
+Run it unmodified on Keras 2, or on tkeras with:
+    python -m tkeras examples/keras2_subclassed_custom_layer.py
 '''
 from __future__ import print_function
 

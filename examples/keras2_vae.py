@@ -9,7 +9,8 @@ model is compiled without a `loss`.
 The example trains on MNIST; this script draws its own 28x28 images (one soft blob at
 a random place) so it runs offline.
 
-Run it unmodified on Keras 2, or on tkeras with:  python -m tkeras keras2_vae.py
+Run it unmodified on Keras 2, or on tkeras with:
+    python -m tkeras examples/keras2_vae.py
 '''
 from __future__ import absolute_import
 from __future__ import division

@@ -8,7 +8,7 @@ adding sensor noise. After training, the model is saved the PyTorch way
 (`torch.save(model.state_dict(), path)`), reloaded into a freshly built model, and the
 two models' predictions are compared.
 
-    python examples/mnist_mlp.py                  # about 15 s on 2 CPU cores
+    python examples/mnist_mlp.py                  # about 10 s on 2 CPU cores
     python examples/mnist_mlp.py --out /tmp/mlp.pt --epochs 3
 """
 import argparse

@@ -174,6 +174,9 @@ def standardize_targets(model, y, n_inputs_samples):
         if t is None:
             t = torch.zeros((n_inputs_samples,))
         t = _convert(t, None, device)
+        if (fn is not None and out_shapes is not None and t.ndim == 1
+                and len(out_shapes[i]) == 2 and "sparse" not in _loss_name(fn).lower()):
+            t = t.unsqueeze(-1)  # Keras 2 expands (n,) targets to (n, 1)
         if t.ndim == 0 or int(t.shape[0]) != n_inputs_samples:
             raise ValueError(
                 "Input arrays should have the same number of samples as target arrays. Found "
