@@ -14,6 +14,16 @@ from tkeras.layers.core import (  # noqa: F401
     RepeatVector,
     Reshape,
 )
+from tkeras.layers.convolutional import *  # noqa: F401,F403,E402
+from tkeras.layers.pooling import *  # noqa: F401,F403,E402
+from tkeras.layers.local import *  # noqa: F401,F403,E402
+from tkeras.layers.recurrent import *  # noqa: F401,F403,E402
+from tkeras.layers.convolutional_recurrent import *  # noqa: F401,F403,E402
+from tkeras.layers.embeddings import *  # noqa: F401,F403,E402
+from tkeras.layers.wrappers import *  # noqa: F401,F403,E402
+from tkeras.layers.merge import *  # noqa: F401,F403,E402
+from tkeras.layers.noise import *  # noqa: F401,F403,E402
+from tkeras.layers.advanced_activations import *  # noqa: F401,F403,E402
 
 
 def serialize(layer):

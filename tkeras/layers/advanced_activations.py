@@ -1,0 +1,2 @@
+"""Keras 2 `keras.layers.advanced_activations` (being written)."""
+__all__ = []

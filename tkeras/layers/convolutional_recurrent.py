@@ -1,0 +1,2 @@
+"""Keras 2 `keras.layers.convolutional_recurrent` (being written)."""
+__all__ = []

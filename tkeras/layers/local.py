@@ -1,0 +1,2 @@
+"""Keras 2 `keras.layers.local` (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Keras 2 `keras.layers.merge` (being written)."""
+__all__ = []

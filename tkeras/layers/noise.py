@@ -1,0 +1,2 @@
+"""Keras 2 `keras.layers.noise` (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Keras 2 `keras.layers.pooling` (being written)."""
+__all__ = []

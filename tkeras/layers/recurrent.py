@@ -1,0 +1,2 @@
+"""Keras 2 `keras.layers.recurrent` (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""Keras 2 `keras.layers.wrappers` (being written)."""
+__all__ = []
