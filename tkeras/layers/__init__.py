@@ -45,4 +45,4 @@ def _layer_objects():
     objects.update({"Model": models.Model, "Functional": models.Functional,
                     "Sequential": models.Sequential})
     return objects
-from tkeras.layers.normalization import BatchNormalization  # noqa: F401,E402
+from tkeras.layers.normalization import *  # noqa: F401,F403,E402

@@ -6,6 +6,8 @@ from tkeras import constraints, initializers, regularizers
 from tkeras.engine.base_layer import Layer
 from tkeras.engine.input_spec import InputSpec
 
+__all__ = ["BatchNormalization"]
+
 
 class BatchNormalization(Layer):
     """Normalizes activations with batch statistics in training and moving averages in
