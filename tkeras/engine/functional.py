@@ -166,11 +166,8 @@ class Functional(Model):
         self.built = True
 
     def _build_plan(self):
-        targets = list(self.outputs) + [t for t in self._model_symbolic_losses]
-        for layer_loss in self._layer_symbolic_losses_pending():
-            targets.append(layer_loss)
-        nodes, layers, nodes_by_depth = _map_graph(targets)
-        output_layers, _, _ = None, None, None
+        targets = list(self.outputs) + list(self._model_symbolic_losses)
+        nodes, layers, _ = _map_graph(targets)
         main_nodes, main_layers, main_by_depth = _map_graph(self.outputs)
         self._nodes_by_depth = main_by_depth
         self._network_nodes = {id(n) for n in main_nodes}
@@ -242,12 +239,6 @@ class Functional(Model):
         self._n_slots = len(slots)
         self._output_slots = [slots[id(t)] for t in self.outputs]
         self._loss_slots = [slots[id(t)] for t in self._model_symbolic_losses]
-        for step in plan:
-            for s, t in zip(step.out_slots, step.node.output_tensors):
-                pass
-
-    def _layer_symbolic_losses_pending(self):
-        return []
 
     def _register_layers(self, layers):
         """Registers the layers as submodules by position, as `nn.Sequential` does, so
@@ -373,10 +364,6 @@ class Functional(Model):
         if isinstance(self._nested_outputs, dict):
             return dict(zip(self._nested_outputs.keys(), outs))
         return outs[0]
-
-    def _symbolic_call(self, inputs, args, kwargs):
-        # A model used as a layer: run on meta tensors like any layer.
-        return super()._symbolic_call(inputs, args, kwargs)
 
     def _build_from_data(self, xs):
         self.built = True
