@@ -6,6 +6,7 @@ metric sums accumulate on the device and are read back only when something is di
 or returned.
 """
 import math
+import time
 import warnings
 
 import numpy as np
@@ -300,7 +301,7 @@ class Model(Layer):
         cbks = callbacks_module.CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=steps_per_epoch)
-        batch_logs_needed = _wants_batch_logs(cbks)
+        batch_logs_needed, exact_batch_logs = _wants_batch_logs(cbks)
         self.stop_training = False
         device = self._device()
         prev_training = getattr(_config._CONTEXT, "training", None)
@@ -321,6 +322,7 @@ class Model(Layer):
                 _config._CONTEXT.training = True
                 _STATE.depth = 1
                 start = 0
+                batch_logs, logs_time = None, 0.0
                 for step in range(steps_per_epoch):
                     if start >= n:
                         start = 0
@@ -334,7 +336,13 @@ class Model(Layer):
                     self._train_step(xs, ys, sw)
                     start = end
                     if batch_logs_needed:
-                        cbks.on_train_batch_end(step, c.logs(tensor=True))
+                        # Only the progress bar reads them: refresh at most every 20 ms
+                        # (it redraws every 50 ms); user callbacks get exact values.
+                        now = time.perf_counter()
+                        if exact_batch_logs or now - logs_time > 0.02 or \
+                                step == steps_per_epoch - 1:
+                            batch_logs, logs_time = c.logs(tensor=True), now
+                        cbks.on_train_batch_end(step, batch_logs)
                     if self.stop_training:
                         break
                 _config._CONTEXT.training = prev_training
@@ -498,12 +506,14 @@ def _check_batch_size(batch_size):
 
 
 def _wants_batch_logs(cbks):
-    """True when some callback overrides a per-batch hook (else the loop skips them)."""
+    """(some callback overrides a per-batch hook, one of those is a user callback that
+    needs exact values rather than the progress bar's throttled ones)."""
     from tkeras.callbacks import Callback
 
     hooks = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+    wanted = exact = False
     for cb in getattr(cbks, "callbacks", []):
-        for hook in hooks:
-            if getattr(type(cb), hook, None) is not getattr(Callback, hook, None):
-                return True
-    return False
+        if any(getattr(type(cb), h, None) is not getattr(Callback, h, None) for h in hooks):
+            wanted = True
+            exact = exact or not getattr(cb, "_supports_tensor_logs", False)
+    return wanted, exact
