@@ -13,7 +13,7 @@ use `axis=[0, 1, 2]` for a Conv2D kernel.
 import torch
 
 from tkeras.backend._config import epsilon
-from tkeras.utils.generic_utils import deserialize_keras_object
+from tkeras.utils.generic_utils import deserialize_keras_object, serialize_builtin
 
 __all__ = [
     "Constraint", "MaxNorm", "NonNeg", "UnitNorm", "MinMaxNorm", "RadialConstraint",
@@ -259,24 +259,7 @@ def serialize(constraint):
     >>> serialize(MaxNorm(1.5))["config"]
     {'max_value': 1.5, 'axis': 0}
     """
-    if constraint is None:
-        return None
-    if not hasattr(constraint, "get_config"):
-        name = getattr(constraint, "__name__", None)
-        if name is None:
-            raise ValueError(
-                "Cannot serialize the constraint: expected a Constraint or a named "
-                f"function. Received: constraint={constraint!r}"
-            )
-        return name
-    cls = constraint.__class__
-    builtin = _ALL_OBJECTS.get(cls.__name__) is cls
-    return {
-        "module": "keras.constraints" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": constraint.get_config(),
-        "registered_name": None if builtin else cls.__name__,
-    }
+    return serialize_builtin(constraint, _ALL_OBJECTS, "keras.constraints", "constraint")
 
 
 def deserialize(config, custom_objects=None):

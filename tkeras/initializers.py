@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from tkeras.backend._config import current_device, floatx
-from tkeras.utils.generic_utils import deserialize_keras_object
+from tkeras.utils.generic_utils import deserialize_keras_object, serialize_builtin
 
 __all__ = [
     "Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
@@ -627,24 +627,7 @@ def serialize(initializer):
     'class_name': 'GlorotUniform', 'config': {'seed': None},
     'registered_name': None}`.
     """
-    if initializer is None:
-        return None
-    if not hasattr(initializer, "get_config"):
-        name = getattr(initializer, "__name__", None)
-        if name is None:
-            raise ValueError(
-                "Cannot serialize the initializer: expected an Initializer or a "
-                f"named function. Received: initializer={initializer!r}"
-            )
-        return name
-    cls = initializer.__class__
-    builtin = _ALL_OBJECTS.get(cls.__name__) is cls
-    return {
-        "module": "keras.initializers" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": initializer.get_config(),
-        "registered_name": None if builtin else cls.__name__,
-    }
+    return serialize_builtin(initializer, _ALL_OBJECTS, "keras.initializers", "initializer")
 
 
 def deserialize(config, custom_objects=None):

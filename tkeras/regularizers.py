@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 import torch
 
-from tkeras.utils.generic_utils import deserialize_keras_object
+from tkeras.utils.generic_utils import deserialize_keras_object, serialize_builtin
 
 __all__ = [
     "Regularizer", "L1L2", "L1", "L2", "OrthogonalRegularizer",
@@ -258,24 +258,7 @@ def serialize(regularizer):
     >>> serialize(L2(0.01))["config"]
     {'l2': 0.009999999776482582}
     """
-    if regularizer is None:
-        return None
-    if not hasattr(regularizer, "get_config"):
-        name = getattr(regularizer, "__name__", None)
-        if name is None:
-            raise ValueError(
-                "Cannot serialize the regularizer: expected a Regularizer or a named "
-                f"function. Received: regularizer={regularizer!r}"
-            )
-        return name
-    cls = regularizer.__class__
-    builtin = _ALL_OBJECTS.get(cls.__name__) is cls
-    return {
-        "module": "keras.regularizers" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": regularizer.get_config(),
-        "registered_name": None if builtin else cls.__name__,
-    }
+    return serialize_builtin(regularizer, _ALL_OBJECTS, "keras.regularizers", "regularizer")
 
 
 def deserialize(config, custom_objects=None):

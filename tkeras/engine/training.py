@@ -234,16 +234,22 @@ class Model(Layer):
             p.requires_grad_(True)
         base_layer.GRAD_CONFIG["owner"] = self._compiled
 
-    def _train_step(self, xs, ys, sw):
+    def _forward_and_loss(self, xs, ys, sw, training):
+        """Forward pass and total loss (compiled losses, `add_loss` losses, penalties)."""
         c = self._compiled
         _STATE.losses = collected = []
         try:
-            outputs = self._forward(xs, training=True)
+            outputs = self._forward(xs, training=training)
         finally:
             _STATE.losses = None
         total, per_output = c.compute_loss(ys, outputs, sw)
         if collected or c.has_model_losses:
             total = total + c.model_losses(collected)
+        return outputs, total, per_output
+
+    def _train_step(self, xs, ys, sw):
+        c = self._compiled
+        outputs, total, per_output = self._forward_and_loss(xs, ys, sw, True)
         self.optimizer._zero_grad()
         total.backward()
         self.optimizer._step()
@@ -254,16 +260,8 @@ class Model(Layer):
         return total
 
     def _test_step(self, xs, ys, sw):
-        c = self._compiled
-        _STATE.losses = collected = []
-        try:
-            outputs = self._forward(xs, training=False)
-        finally:
-            _STATE.losses = None
-        total, per_output = c.compute_loss(ys, outputs, sw)
-        if collected or c.has_model_losses:
-            total = total + c.model_losses(collected)
-        c.update(total, per_output, ys, outputs, sw)
+        outputs, total, per_output = self._forward_and_loss(xs, ys, sw, False)
+        self._compiled.update(total, per_output, ys, outputs, sw)
         return total
 
     # ------------------------------------------------------------------ fit

@@ -185,3 +185,28 @@ def deserialize_function(value, function_type, custom_objects=None, safe_mode=Tr
         return func_load(value, globs=globs)
     raise ValueError(f"Unknown function_type {function_type!r} in Lambda layer '{layer_name}'.")
 from tkeras.utils.progbar import Progbar  # noqa: E402,F401  (Keras 2 import path)
+
+
+def serialize_builtin(obj, registry, module, kind):
+    """tf.keras 2.x serialization of an initializer/regularizer/constraint: None stays
+    None, a named function gives its name, an object gives
+    `{'module', 'class_name', 'config', 'registered_name'}` (`module` is
+    `keras.<kind>s`-style for tkeras's own classes found in `registry`)."""
+    if obj is None:
+        return None
+    if not hasattr(obj, "get_config"):
+        name = getattr(obj, "__name__", None)
+        if name is None:
+            raise ValueError(
+                f"Cannot serialize the {kind}: expected a {kind.capitalize()} object or a named "
+                f"function. Received: {kind}={obj!r}"
+            )
+        return name
+    cls = obj.__class__
+    builtin = registry.get(cls.__name__) is cls
+    return {
+        "module": module if builtin else cls.__module__,
+        "class_name": cls.__name__,
+        "config": obj.get_config(),
+        "registered_name": None if builtin else cls.__name__,
+    }
