@@ -133,6 +133,9 @@ def clear_session():
     reset_uids()
     _LEARNING_PHASE = None
     _CONTEXT.training = None
+    from tkeras.backend import ops
+
+    ops._reset_random_generators()  # seeded K.random_* sequences start over
 
 
 def floatx_dtype():

@@ -513,3 +513,116 @@ class ActivityRegularization(Layer):
         config.pop("activity_regularizer", None)
         config.update({"l1": self.l1, "l2": self.l2})
         return config
+
+
+# ---------------------------------------------------------------- spatial dropout
+def _seeded_generator(layer, device):
+    """The layer's own random generator when it has a `seed` (None otherwise): as in
+    Keras, two layers built with the same seed draw the same sequence."""
+    if layer.seed is None or device.type == "meta":
+        return None
+    generators = layer.__dict__.setdefault("_generators", {})
+    g = generators.get(str(device))
+    if g is None:
+        g = generators[str(device)] = torch.Generator(device=device)
+        g.manual_seed(int(layer.seed))
+    return g
+
+
+class _SpatialDropout(Dropout):
+    """Dropout of whole feature maps: one keep/drop draw per (sample, channel)."""
+
+    _rank = None  # input rank
+
+    def __init__(self, rate, data_format=None, **kwargs):
+        super().__init__(rate, **kwargs)
+        self.data_format = _config.normalize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=self._rank)
+
+    def _noise_shape(self, inputs):
+        ones = (1,) * (inputs.ndim - 2)
+        if self.data_format == "channels_first":
+            return (inputs.shape[0], inputs.shape[1]) + ones
+        return (inputs.shape[0],) + ones + (inputs.shape[-1],)
+
+    def call(self, inputs, training=None):
+        if not training or self.rate == 0.0:
+            return inputs
+        keep = torch.rand(self._noise_shape(inputs), dtype=inputs.dtype, device=inputs.device,
+                          generator=_seeded_generator(self, inputs.device)) >= self.rate
+        # Scale the small mask, then one multiply over the input.
+        return inputs * (keep.to(inputs.dtype) * (1.0 / (1.0 - self.rate)))
+
+    def get_config(self):
+        config = super().get_config()
+        config["data_format"] = self.data_format
+        return config
+
+
+class SpatialDropout1D(_SpatialDropout):
+    """Drops entire 1D feature maps (channels) of a `(batch, steps, channels)` input in
+    training, scaling the kept ones by `1 / (1 - rate)`: adjacent timesteps are strongly
+    correlated, so per-entry dropout would barely regularize.
+
+    Args:
+        rate: Float in [0, 1), the fraction of channels to drop.
+
+    Input shape / Output shape:
+        3D tensor `(batch, steps, channels)`.
+
+    Example:
+
+    >>> x = np.ones((1, 2, 3), "float32")
+    >>> tkeras.layers.SpatialDropout1D(0.5)(x).tolist()  # inference: identity
+    [[[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]]
+    """
+
+    _rank = 3
+
+    def __init__(self, rate, **kwargs):
+        super().__init__(rate, data_format="channels_last", **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("data_format")
+        return config
+
+
+class SpatialDropout2D(_SpatialDropout):
+    """Drops entire 2D feature maps (channels) in training, scaling the kept ones by
+    `1 / (1 - rate)`.
+
+    Args:
+        rate: Float in [0, 1), the fraction of channels to drop.
+        data_format: `'channels_last'` (`(batch, rows, cols, channels)`) or
+            `'channels_first'` (`(batch, channels, rows, cols)`). Defaults to
+            `K.image_data_format()`.
+
+    Example:
+
+    >>> x = np.ones((1, 1, 1, 2), "float32")
+    >>> tkeras.layers.SpatialDropout2D(0.5)(x).tolist()  # inference: identity
+    [[[[1.0, 1.0]]]]
+    """
+
+    _rank = 4
+
+
+class SpatialDropout3D(_SpatialDropout):
+    """Drops entire 3D feature maps (channels) in training, scaling the kept ones by
+    `1 / (1 - rate)`.
+
+    Args:
+        rate: Float in [0, 1), the fraction of channels to drop.
+        data_format: `'channels_last'` (`(batch, d1, d2, d3, channels)`) or
+            `'channels_first'` (`(batch, channels, d1, d2, d3)`). Defaults to
+            `K.image_data_format()`.
+
+    Example:
+
+    >>> x = np.ones((1, 1, 1, 1, 2), "float32")
+    >>> tkeras.layers.SpatialDropout3D(0.5)(x).tolist()  # inference: identity
+    [[[[[1.0, 1.0]]]]]
+    """
+
+    _rank = 5
