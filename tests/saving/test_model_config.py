@@ -15,6 +15,8 @@ import os
 
 import h5py
 import numpy as np
+
+import tkeras
 import pytest
 
 import tkeras as keras
@@ -347,8 +349,19 @@ def _load_h5_weights(model, path):
             group = f[name]
             weight_names = [n.decode() if isinstance(n, bytes) else n
                             for n in group.attrs["weight_names"]]
-            if weight_names:
-                model.get_layer(name).set_weights([group[n][()] for n in weight_names])
+            if not weight_names:
+                continue
+            layer = model.get_layer(name)
+            arrays = [group[n][()] for n in weight_names]
+            if isinstance(layer, tkeras.Model):
+                # A nested model's group lists all trainable weights first (Keras 2
+                # format), so assign them to its sub-layers by name.
+                for sub in layer.layers:
+                    mine = [a for n, a in zip(weight_names, arrays) if n.split("/")[0] == sub.name]
+                    if mine:
+                        sub.set_weights(mine)
+            else:
+                layer.set_weights(arrays)
 
 
 def _fixture_arrays(folder, stem, names):

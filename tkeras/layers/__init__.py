@@ -16,6 +16,7 @@ from tkeras.layers.core import (  # noqa: F401
 )
 from tkeras.layers.convolutional import *  # noqa: F401,F403,E402
 from tkeras.layers.pooling import *  # noqa: F401,F403,E402
+from tkeras.layers.reshaping import *  # noqa: F401,F403,E402
 from tkeras.layers.local import *  # noqa: F401,F403,E402
 from tkeras.layers.recurrent import *  # noqa: F401,F403,E402
 from tkeras.layers.convolutional_recurrent import *  # noqa: F401,F403,E402
