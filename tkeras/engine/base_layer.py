@@ -603,7 +603,11 @@ class Layer(nn.Module):
         depth = _depth()
         if depth == 0:
             _CALL_GEN[0] += 1
+        if self._autocast:
+            inputs = map_structure(self._cast_input, inputs)
         if not self.built:
+            if self.input_spec is not None:  # a wrong rank must not reach build()
+                input_spec_module.assert_input_compatibility(self.input_spec, inputs, self.name)
             shapes = map_structure(_shape_of, inputs)
             device = next((x.device for x in flatten(inputs) if isinstance(x, torch.Tensor)), None)
             self._maybe_build(shapes)
@@ -647,6 +651,16 @@ class Layer(nn.Module):
             out_mask = self.compute_mask(inputs, input_mask)
             _attach_masks(outputs, out_mask)
         return outputs
+
+    _autocast = True
+
+    def _cast_input(self, x):
+        """Floating inputs take the layer's dtype, as Keras 2 layers autocast them."""
+        if isinstance(x, torch.Tensor) and x.is_floating_point():
+            dtype = torch_dtype(self.dtype)
+            if x.dtype != dtype and dtype.is_floating_point:
+                return x.to(dtype)
+        return x
 
     def _infer_outputs(self, inputs, args, kwargs):
         """Runs `call` on meta tensors standing in for KerasTensors: returns the output
@@ -730,6 +744,8 @@ class Layer(nn.Module):
         input_shapes = map_structure(
             lambda t: tuple(t.shape) if getattr(t, "_is_keras_tensor", False) else t, inputs)
         if not self.built:
+            if self.input_spec is not None:  # a wrong rank must not reach build()
+                input_spec_module.assert_input_compatibility(self.input_spec, inputs, self.name)
             self._maybe_build(input_shapes)
         if self.input_spec is not None:
             input_spec_module.assert_input_compatibility(self.input_spec, inputs, self.name)
@@ -890,6 +906,8 @@ def _attach_masks(outputs, mask):
 class OpLayer(Layer):
     """A backend function applied to KerasTensors (tf.keras's TFOpLambda): created by
     `K.*` functions and operators on symbolic tensors; not serializable."""
+
+    _autocast = False  # the op decides its dtypes (K.cast, int arithmetic, ...)
 
     def __init__(self, fn, **kwargs):
         name = getattr(fn, "__name__", "op")

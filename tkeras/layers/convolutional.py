@@ -19,6 +19,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from tkeras.utils.conv_utils import normalize_padding as _normalize_padding
+from tkeras.utils.conv_utils import normalize_tuple as _normalize_tuple
+from tkeras.utils.conv_utils import conv_output_length, deconv_output_length  # noqa: F401
 from tkeras import activations, constraints, initializers, regularizers
 from tkeras.backend import _config
 from tkeras.engine.base_layer import Layer, Permuted
@@ -40,39 +43,8 @@ _EXAMPLE = {1: "Conv1D(32, 3)", 2: "Conv2D(32, (3, 3))", 3: "Conv3D(32, (3, 3, 3
 
 
 # ---------------------------------------------------------------- argument checks
-def _normalize_tuple(value, n, name, allow_zero=False):
-    """`value` (int or n ints) as a tuple of n ints, with a Keras-style error otherwise."""
-    kind = "non-negative" if allow_zero else "positive"
-    error = ValueError(
-        f"`{name}` must be an int or a tuple of {n} {kind} ints. Received: {name}={value!r}"
-    )
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        values = (int(value),) * n
-    else:
-        try:
-            values = tuple(value)
-        except TypeError:
-            raise error from None
-        if len(values) != n or any(
-                isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))
-                or int(v) != v for v in values):
-            raise error
-        values = tuple(int(v) for v in values)
-    if any(v < 0 or (v == 0 and not allow_zero) for v in values):
-        raise error
-    return values
 
 
-def _normalize_padding(padding, allowed):
-    value = padding.lower() if isinstance(padding, str) else padding
-    if value not in allowed:
-        choices = ", ".join(f"'{p}'" for p in allowed)
-        hint = "" if "causal" in allowed or value != "causal" else (
-            " 'causal' padding is only supported by Conv1D and SeparableConv1D.")
-        raise ValueError(
-            f"`padding` must be one of {choices}. Received: padding={padding!r}.{hint}"
-        )
-    return value
 
 
 def _check_filters(filters, example):
@@ -87,31 +59,6 @@ def _check_filters(filters, example):
 
 
 # ---------------------------------------------------------------- shape arithmetic
-def conv_output_length(length, kernel_size, padding, stride, dilation=1):
-    """Keras's `conv_utils.conv_output_length`: output length of a convolution."""
-    if length is None:
-        return None
-    effective = (kernel_size - 1) * dilation + 1
-    if padding == "valid":
-        length = length - effective + 1
-    return (length + stride - 1) // stride
-
-
-def deconv_output_length(length, kernel_size, padding, output_padding=None, stride=0,
-                         dilation=1):
-    """Keras's `conv_utils.deconv_output_length`: output length of a transposed
-    convolution."""
-    if length is None:
-        return None
-    effective = (kernel_size - 1) * dilation + 1
-    if output_padding is None:
-        if padding == "valid":
-            return length * stride + max(effective - stride, 0)
-        return length * stride
-    pad = effective // 2 if padding == "same" else 0
-    return (length - 1) * stride + effective - 2 * pad + output_padding
-
-
 def _same_padding(length, effective, stride):
     """TensorFlow 'SAME': (before, after) for one dimension, the odd element after."""
     total = max((-(-length // stride) - 1) * stride + effective - length, 0)

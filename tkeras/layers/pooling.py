@@ -11,6 +11,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from tkeras.utils.conv_utils import normalize_padding as _normalize_padding
+from tkeras.utils.conv_utils import conv_output_length
+from tkeras.utils.conv_utils import normalize_tuple as _normalize_tuple
 from tkeras.backend import _config
 from tkeras.engine.base_layer import Layer
 from tkeras.engine.input_spec import InputSpec
@@ -29,26 +32,6 @@ _ORDINALS = ("1st", "2nd", "3rd")
 
 
 # ---------------------------------------------------------------- shared argument helpers
-def _normalize_tuple(value, n, name, allow_zero=False, example=None):
-    """`value` (int or iterable of `n` ints) as a tuple of `n` ints, checked for sign."""
-    need = "non-negative" if allow_zero else "positive"
-    what = f"an int or a tuple of {n} {need} ints" if n > 1 else f"a {need} int"
-    hint = f" Example: {example}." if example else ""
-    error = ValueError(f"`{name}` must be {what}. Received: {name}={value!r}.{hint}")
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        values = (int(value),) * n
-    else:
-        try:
-            values = tuple(value)
-        except TypeError:
-            raise error from None
-        if len(values) != n or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
-                                   for v in values):
-            raise error
-        values = tuple(int(v) for v in values)
-    if any(v < 0 or (v == 0 and not allow_zero) for v in values):
-        raise error
-    return values
 
 
 def _normalize_pairs(value, n, name, example):
@@ -65,21 +48,12 @@ def _normalize_pairs(value, n, name, example):
                  for i, v in enumerate(value))
 
 
-def _normalize_padding(value, allowed=("valid", "same")):
-    padding = value.lower() if isinstance(value, str) else value
-    if padding not in allowed:
-        options = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"`padding` must be one of {options}. Received: padding={value!r}")
-    return padding
 
 
 def _output_length(length, window, padding, stride):
-    """TensorFlow's output length for a pooling/convolution window (None stays None)."""
-    if length is None:
-        return None
-    if padding == "same":
-        return (length + stride - 1) // stride
-    return max(length - window + stride, 0) // stride
+    """TensorFlow's pooling output length, never negative (None stays None)."""
+    out = conv_output_length(length, window, padding, stride)
+    return out if out is None else max(out, 0)
 
 
 def _to_channels_first(x, data_format):
