@@ -10,8 +10,7 @@ import pytest
 import tkeras as keras
 from fixture_utils import CASES, build_case, load_io, missing_layer_classes, train_reference
 
-PENDING = {"cnn_2d", "conv1d_3d", "rnn_lstm", "rnn_gru", "functional_multi_io",
-           "nested_model", "norm_misc", "autoencoder_conv"}
+PENDING = set()
 NUMERIC_CASES = [c for c in CASES if c != "keras1_weights"]
 
 

@@ -88,6 +88,12 @@ class Model(Layer):
                     pairs.append((l, r))
         return pairs
 
+    def reset_states(self):
+        """Resets the states of every stateful layer (stateful RNNs)."""
+        for layer in self._flatten_layers(include_self=False):
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
+
     def _device(self):
         for p in self.parameters():
             return p.device
