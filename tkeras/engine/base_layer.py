@@ -927,3 +927,29 @@ class OpLayer(Layer):
 
 
 _CALL_SIGNATURES[OpLayer] = (False, False)
+
+
+def serialize_arguments(layer, names):
+    """`{name: value}` for a layer's constructor arguments in Keras 2 config form:
+    `*_initializer`/`*_regularizer`/`*_constraint` and `activation` attributes are
+    serialized with their module; everything else is taken as is."""
+    from tkeras import activations, constraints, initializers, regularizers
+
+    out = {}
+    for name in names:
+        value = getattr(layer, name)
+        if name.endswith("_initializer"):
+            value = initializers.serialize(value)
+        elif name.endswith("_regularizer"):
+            value = regularizers.serialize(value)
+        elif name.endswith("_constraint"):
+            value = constraints.serialize(value)
+        elif name == "activation":
+            value = activations.serialize(value)
+        out[name] = value
+    return out
+
+
+KERNEL_BIAS_ARGUMENTS = ("activation", "use_bias", "kernel_initializer", "bias_initializer",
+                         "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                         "kernel_constraint", "bias_constraint")

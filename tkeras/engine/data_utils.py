@@ -57,7 +57,7 @@ def _convert(x, dtype=None, device=None):
         arr = np.asarray(x)
         if arr.dtype == object:
             raise TypeError(
-                f"Could not convert data of dtype object to a tensor (ragged lists?). "
+                "Could not convert data of dtype object to a tensor (ragged lists?). "
                 "Pad sequences to one length, e.g. with `pad_sequences`."
             )
         t = _to_tensor(arr)

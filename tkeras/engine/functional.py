@@ -12,7 +12,6 @@ from tkeras.engine import base_layer
 from tkeras.engine.base_layer import Layer, _STATE, _attach_masks, _call_signature
 from tkeras.engine.input_layer import InputLayer
 from tkeras.engine.keras_tensor import (
-    KerasTensor,
     Node,
     flatten,
     is_keras_tensor,

@@ -2,7 +2,7 @@
 from tkeras.backend import _config
 from tkeras.engine.base_layer import Layer
 from tkeras.engine.functional import Functional
-from tkeras.engine.input_layer import Input, InputLayer
+from tkeras.engine.input_layer import InputLayer
 from tkeras.engine.keras_tensor import is_keras_tensor
 from tkeras.engine.training import Model
 

@@ -14,8 +14,7 @@ import torch
 
 from tkeras.backend import _config
 from tkeras.engine import base_layer
-from tkeras.engine.base_layer import Layer, _STATE, _to_tensor
-from tkeras.engine.keras_tensor import flatten, map_structure
+from tkeras.engine.base_layer import Layer, _STATE
 from tkeras.engine import data_utils
 
 
@@ -119,6 +118,31 @@ class Model(Layer):
         from tkeras.saving.model_config import to_json
 
         return to_json(self, **kwargs)
+
+    def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None,
+             **kwargs):
+        """Saves the model (architecture, weights, training config, optimizer state) as
+        a Keras 2 HDF5 file; see `tkeras.models.save_model`."""
+        from tkeras.saving import hdf5
+
+        _check_save_format(save_format)
+        hdf5.save_model(self, filepath, overwrite=overwrite,
+                        include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
+        """Saves all layer weights to a Keras 2 HDF5 file (any file name)."""
+        from tkeras.saving import hdf5
+
+        _check_save_format(save_format)
+        hdf5.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
+        """Loads weights from a Keras 2 HDF5 weights or model file: in layer order
+        (default) or by layer name (`by_name=True`, optionally `skip_mismatch=True`).
+        The whole file is checked first; on error the model is unchanged."""
+        from tkeras.saving import hdf5
+
+        hdf5.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
     def build(self, input_shape=None):
         """Builds a subclassed model by running it once on zeros of `input_shape`."""
@@ -489,6 +513,13 @@ class Model(Layer):
             return logs
         values = [logs[k] for k in self._compiled.metrics_names]
         return values[0] if len(values) == 1 else values
+
+
+def _check_save_format(save_format):
+    if save_format not in (None, "h5", "hdf5", "keras"):
+        raise ValueError(
+            "tkeras saves Keras 2 HDF5 files only: `save_format` must be None or 'h5'. "
+            f"Received: save_format={save_format!r}")
 
 
 def _num_samples(x):

@@ -24,7 +24,7 @@ from tkeras.utils.conv_utils import normalize_tuple as _normalize_tuple
 from tkeras.utils.conv_utils import conv_output_length, deconv_output_length  # noqa: F401
 from tkeras import activations, constraints, initializers, regularizers
 from tkeras.backend import _config
-from tkeras.engine.base_layer import Layer, Permuted
+from tkeras.engine.base_layer import KERNEL_BIAS_ARGUMENTS, Layer, Permuted, serialize_arguments
 from tkeras.engine.input_spec import InputSpec, assert_input_compatibility
 from tkeras.engine.keras_tensor import torch_dtype
 
@@ -315,15 +315,7 @@ class Conv(Layer):
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate,
             "groups": self.groups,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **serialize_arguments(self, KERNEL_BIAS_ARGUMENTS),
         })
         return config
 

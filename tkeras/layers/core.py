@@ -1,7 +1,6 @@
 """Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector,
 Lambda, Masking, ActivityRegularization (Keras 2's `keras.layers.core`)."""
 import inspect
-import math
 import types
 
 import numpy as np
@@ -10,7 +9,7 @@ import torch.nn.functional as F
 
 from tkeras import activations, constraints, initializers, regularizers
 from tkeras.backend import _config
-from tkeras.engine.base_layer import Layer
+from tkeras.engine.base_layer import KERNEL_BIAS_ARGUMENTS, Layer, serialize_arguments
 from tkeras.engine.input_layer import Input, InputLayer  # noqa: F401  (Keras 2 path)
 from tkeras.engine.input_spec import InputSpec
 
@@ -104,18 +103,8 @@ class Dense(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-        })
+        config["units"] = self.units
+        config.update(serialize_arguments(self, KERNEL_BIAS_ARGUMENTS))
         return config
 
 

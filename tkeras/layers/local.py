@@ -24,7 +24,7 @@ import torch
 
 from tkeras import activations, constraints, initializers, regularizers
 from tkeras.backend import _config
-from tkeras.engine.base_layer import Layer
+from tkeras.engine.base_layer import KERNEL_BIAS_ARGUMENTS, Layer, serialize_arguments
 from tkeras.engine.input_spec import InputSpec
 from tkeras.layers.pooling import (
     _normalize_padding,
@@ -223,15 +223,7 @@ class _LocallyConnected(Layer):
             "strides": self.strides,
             "padding": self.padding,
             "data_format": self.data_format,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **serialize_arguments(self, KERNEL_BIAS_ARGUMENTS),
             "implementation": self.implementation,
         })
         return config
