@@ -8,3 +8,4 @@ from tkeras.saving.model_config import (  # noqa: F401
     model_from_json,
     model_from_yaml,
 )
+from tkeras.saving.hdf5 import load_model, save_model  # noqa: F401,E402

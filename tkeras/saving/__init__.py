@@ -8,3 +8,9 @@ from tkeras.saving.model_config import (  # noqa: F401
     model_from_json,
     model_from_yaml,
 )
+from tkeras.saving.hdf5 import (  # noqa: F401,E402
+    load_model,
+    load_weights_from_hdf5_group,
+    save_model,
+    save_weights_to_hdf5_group,
+)
