@@ -626,6 +626,13 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             and restore the optimizer state, so training continues where it stopped.
         safe_mode: if True (default), refuse Lambda layers stored as Python bytecode.
     """
+    from tkeras.utils.generic_utils import CustomObjectScope
+
+    with CustomObjectScope(custom_objects or {}):
+        return _load_model(filepath, custom_objects, compile, safe_mode)
+
+
+def _load_model(filepath, custom_objects, compile, safe_mode):
     file_name = _describe(filepath)
     with _open_for_reading(filepath) as f:
         raw = f.attrs.get("model_config")

@@ -161,7 +161,12 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
             "`model_from_config` expects a dict with keys 'class_name' and 'config' (the "
             f"format of `model.to_json()`). Received: {str(config)[:80]!r}"
         )
-    return _deserialize_layer(config, custom_objects, safe_mode)
+    from tkeras.utils.generic_utils import CustomObjectScope
+
+    # The scope lets nested deserialization (activations, initializers, ... inside layer
+    # configs) see `custom_objects` too, as Keras 2 does.
+    with CustomObjectScope(custom_objects or {}):
+        return _deserialize_layer(config, custom_objects, safe_mode)
 
 
 # ---------------------------------------------------------------------- layers
