@@ -335,7 +335,10 @@ class Model(Layer):
         prev_training = getattr(_config._CONTEXT, "training", None)
         prev_depth = getattr(_STATE, "depth", 0)
         cbks.on_train_begin()
+        # A callback that restored a backup (BackupAndRestore) says where to resume.
+        initial_epoch = max(initial_epoch, self.__dict__.pop("_resume_initial_epoch", 0))
         logs = {}
+        interrupt = _InterruptAfterBatch()
         try:
             for epoch in range(initial_epoch, epochs):
                 self._apply_grad_config()
@@ -371,6 +374,8 @@ class Model(Layer):
                                 step == steps_per_epoch - 1:
                             batch_logs, logs_time = c.logs(tensor=True), now
                         cbks.on_train_batch_end(step, batch_logs)
+                    if interrupt.requested:
+                        self.stop_training = True
                     if self.stop_training:
                         break
                 _config._CONTEXT.training = prev_training
@@ -379,10 +384,13 @@ class Model(Layer):
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     val_logs = self._evaluate_data(val, batch_size, validation_steps)
                     logs.update({"val_" + k: v for k, v in val_logs.items()})
+                if interrupt.requested:
+                    break  # Ctrl-C: no epoch-end bookkeeping for a partial epoch
                 cbks.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
         finally:
+            interrupt.restore()
             _config._CONTEXT.training = prev_training
             _STATE.depth = prev_depth
         cbks.on_train_end(logs)
@@ -520,6 +528,37 @@ def _check_save_format(save_format):
         raise ValueError(
             "tkeras saves Keras 2 HDF5 files only: `save_format` must be None or 'h5'. "
             f"Received: save_format={save_format!r}")
+
+
+class _InterruptAfterBatch:
+    """During `fit`, the first Ctrl-C (SIGINT) asks the loop to stop after the current
+    batch, so the model keeps the weights of the last finished step and `on_train_end`
+    runs; a second Ctrl-C interrupts at once. Only installed in the main thread."""
+
+    def __init__(self):
+        import signal
+        import threading
+
+        self.requested = False
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self._previous = signal.signal(signal.SIGINT, self._handle)
+            except (ValueError, OSError):
+                self._previous = None
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nInterrupted: stopping after the current batch (Ctrl-C again to abort).")
+
+    def restore(self):
+        if self._previous is not None:
+            import signal
+
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
 
 
 def _num_samples(x):
