@@ -402,7 +402,9 @@ class Optimizer:
         `"is_legacy_optimizer": False` (plus `decay` when set, which tf-keras's current
         classes cannot take); legacy: `name`, the clipping keys that are set,
         `learning_rate` and `decay`."""
-        if self._schedule is not None and hasattr(self._schedule, "get_config"):
+        if isinstance(self._schedule, schedules.LearningRateSchedule):
+            lr = schedules.serialize(self._schedule)
+        elif self._schedule is not None and hasattr(self._schedule, "get_config"):
             lr = serialize_keras_object(self._schedule)
         else:
             lr = float(self._learning_rate)
@@ -432,10 +434,8 @@ class Optimizer:
         if "lr" in config:
             config["learning_rate"] = config.pop("lr")
         if isinstance(config.get("learning_rate"), dict):
-            raise ValueError(
-                "Learning-rate schedules in optimizer configs are not supported by tkeras "
-                f"yet. Received: learning_rate={config['learning_rate']!r}"
-            )
+            config["learning_rate"] = schedules.deserialize(
+                config["learning_rate"], custom_objects=custom_objects)
         config.pop("is_legacy_optimizer", None)
         if cls._legacy:
             for key in _CURRENT_ONLY_KEYS:
@@ -1039,6 +1039,7 @@ nadam = Nadam
 # ---------------------------------------------------------- get / (de)serialization
 
 from tkeras.optimizers import legacy  # noqa: E402  (needs the classes above)
+from tkeras.optimizers import schedules  # noqa: E402
 
 _CURRENT = {c.__name__: c for c in (SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax,
                                     Nadam)}
