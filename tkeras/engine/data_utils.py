@@ -301,6 +301,14 @@ def adapt(model, x, y, sample_weight, class_weight, where):
     return Data(xs, ys, sws)
 
 
+def adapt_batch(model, x, y, sample_weight, class_weight, where):
+    """`adapt` for the batches after the first from a generator (the model is built)."""
+    xs = standardize_inputs(model, x, where)
+    check_input_shapes(model, xs)
+    ys = standardize_targets(model, y, int(xs[0].shape[0]))
+    return Data(xs, ys, standardize_weights(model, ys, sample_weight, class_weight))
+
+
 def adapt_validation(model, validation_data):
     if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
         n = len(validation_data) if isinstance(validation_data, (list, tuple)) else 1

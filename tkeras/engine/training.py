@@ -15,7 +15,7 @@ import torch
 from tkeras.backend import _config
 from tkeras.engine import base_layer
 from tkeras.engine.base_layer import Layer, _STATE
-from tkeras.engine import data_utils
+from tkeras.engine import data_adapters, data_utils
 
 
 class Model(Layer):
@@ -315,15 +315,38 @@ class Model(Layer):
                 f"`validation_split` must be in [0, 1). Received: validation_split={validation_split}"
             )
         batch_size = _check_batch_size(batch_size)
-        data = data_utils.adapt(self, x, y, sample_weight, class_weight, "fit")
+        feed = dict(workers=workers, use_multiprocessing=use_multiprocessing,
+                    max_queue_size=max_queue_size)
+        source = data = None
+        if data_adapters.is_batch_source(x):
+            _check_source_args(y, sample_weight, "fit")
+            if validation_split:
+                raise ValueError(
+                    "If your data is in the form of a Python generator, a "
+                    "`keras.utils.Sequence` or a DataLoader, you cannot use "
+                    "`validation_split`. Pass `validation_data` instead.")
+            source = data_adapters.BatchSource(
+                self, x, batch_size, steps_per_epoch, "fit", "fit", shuffle=shuffle,
+                class_weight=class_weight, **feed)
+            source.peek()
+            steps_per_epoch = n = source.steps
+        else:
+            data = data_utils.adapt(self, x, y, sample_weight, class_weight, "fit")
         val = None
         if validation_data is not None:
-            val = data_utils.adapt_validation(self, validation_data)
+            if data_adapters.is_batch_source(validation_data):
+                val = data_adapters.BatchSource(
+                    self, validation_data, batch_size, validation_steps, "evaluate",
+                    "fit (validation_data)", steps_arg="validation_steps", **feed)
+                val.peek()
+            else:
+                val = data_utils.adapt_validation(self, validation_data)
         elif validation_split:
             data, val = data.split(validation_split)
-        n = data.num_samples
-        if steps_per_epoch is None:
-            steps_per_epoch = max(1, math.ceil(n / batch_size))
+        if data is not None:
+            n = data.num_samples
+            if steps_per_epoch is None:
+                steps_per_epoch = max(1, math.ceil(n / batch_size))
         c = self._compiled
         self._apply_grad_config()
         cbks = callbacks_module.CallbackList(
@@ -344,28 +367,21 @@ class Model(Layer):
                 self._apply_grad_config()
                 c.reset()
                 cbks.on_epoch_begin(epoch)
-                if shuffle and n > 1:
+                if source is not None:
+                    batches = source.batches()
+                elif shuffle and n > 1:
                     perm = torch.randperm(n, device=device)
-                    arrays = data.take(perm)
+                    batches = _array_batches(data.take(perm), n, batch_size,
+                                             steps_per_epoch)
                 else:
-                    arrays = data.arrays
-                xs_all, ys_all, sw_all = arrays
+                    batches = _array_batches(data.arrays, n, batch_size, steps_per_epoch)
                 _config._CONTEXT.training = True
                 _STATE.depth = 1
-                start = 0
                 batch_logs, logs_time = None, 0.0
-                for step in range(steps_per_epoch):
-                    if start >= n:
-                        start = 0
-                    end = min(start + batch_size, n)
+                for step, (xs, ys, sw) in enumerate(batches):
                     if batch_logs_needed:
                         cbks.on_train_batch_begin(step)
-                    xs = [t[start:end] for t in xs_all]
-                    ys = [t[start:end] for t in ys_all]
-                    sw = None if sw_all is None else [
-                        None if t is None else t[start:end] for t in sw_all]
                     self._train_step(xs, ys, sw)
-                    start = end
                     if batch_logs_needed:
                         # Only the progress bar reads them: refresh at most every 20 ms
                         # (it redraws every 50 ms); user callbacks get exact values.
@@ -387,6 +403,10 @@ class Model(Layer):
                 if interrupt.requested:
                     break  # Ctrl-C: no epoch-end bookkeeping for a partial epoch
                 cbks.on_epoch_end(epoch, logs)
+                if source is not None:
+                    source.on_epoch_end()
+                    if source.exhausted:
+                        self.stop_training = True
                 if self.stop_training:
                     break
         finally:
@@ -400,29 +420,29 @@ class Model(Layer):
     def _evaluate_data(self, data, batch_size, steps=None, cbks=None):
         c = self._compiled
         c.reset()
-        n = data.num_samples
-        xs_all, ys_all, sw_all = data.arrays
-        steps = steps or max(1, math.ceil(n / batch_size))
+        if isinstance(data, data_adapters.BatchSource):
+            batches = data.batches()
+        else:
+            n = data.num_samples
+            steps = steps or max(1, math.ceil(n / batch_size))
+            batches = _array_batches(data.arrays, n, batch_size, steps, wrap=True)
         prev_training = getattr(_config._CONTEXT, "training", None)
         prev_depth = getattr(_STATE, "depth", 0)
         _config._CONTEXT.training = False
         _STATE.depth = 1
         try:
             with torch.no_grad():
-                for step in range(steps):
-                    start = (step * batch_size) % n
-                    end = min(start + batch_size, n)
+                for step, (xs, ys, sw) in enumerate(batches):
                     if cbks is not None:
                         cbks.on_test_batch_begin(step)
-                    sw = None if sw_all is None else [
-                        None if t is None else t[start:end] for t in sw_all]
-                    self._test_step([t[start:end] for t in xs_all],
-                                    [t[start:end] for t in ys_all], sw)
+                    self._test_step(xs, ys, sw)
                     if cbks is not None:
                         cbks.on_test_batch_end(step, c.logs(tensor=True))
         finally:
             _config._CONTEXT.training = prev_training
             _STATE.depth = prev_depth
+        if isinstance(data, data_adapters.BatchSource):
+            data.on_epoch_end()
         return c.logs()
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None,
@@ -433,8 +453,17 @@ class Model(Layer):
 
         self._assert_compiled()
         batch_size = _check_batch_size(batch_size)
-        data = data_utils.adapt(self, x, y, sample_weight, None, "evaluate")
-        n_steps = steps or max(1, math.ceil(data.num_samples / batch_size))
+        if data_adapters.is_batch_source(x):
+            _check_source_args(y, sample_weight, "evaluate")
+            data = data_adapters.BatchSource(
+                self, x, batch_size, steps, "evaluate", "evaluate", steps_arg="steps",
+                workers=workers, use_multiprocessing=use_multiprocessing,
+                max_queue_size=max_queue_size)
+            data.peek()
+            n_steps = data.steps
+        else:
+            data = data_utils.adapt(self, x, y, sample_weight, None, "evaluate")
+            n_steps = steps or max(1, math.ceil(data.num_samples / batch_size))
         cbks = callbacks_module.CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=n_steps)
@@ -451,10 +480,21 @@ class Model(Layer):
                 max_queue_size=10, workers=1, use_multiprocessing=False):
         """Runs inference in batches; returns numpy (a list for several outputs)."""
         batch_size = _check_batch_size(batch_size)
-        xs = data_utils.standardize_inputs(self, x, "predict")
-        self._prepare_for_data(xs)
-        data_utils.check_input_shapes(self, xs)
-        n = xs[0].shape[0]
+        source = None
+        if data_adapters.is_batch_source(x):
+            source = data_adapters.BatchSource(
+                self, x, batch_size, steps, "predict", "predict", steps_arg="steps",
+                workers=workers, use_multiprocessing=use_multiprocessing,
+                max_queue_size=max_queue_size)
+            source.peek()
+            batches = source.batches()
+        else:
+            xs = data_utils.standardize_inputs(self, x, "predict")
+            self._prepare_for_data(xs)
+            data_utils.check_input_shapes(self, xs)
+            n = xs[0].shape[0]
+            batches = ([t[start:start + batch_size] for t in xs]
+                       for start in range(0, n, batch_size))
         outs = []
         prev_training = getattr(_config._CONTEXT, "training", None)
         prev_depth = getattr(_STATE, "depth", 0)
@@ -462,12 +502,13 @@ class Model(Layer):
         _STATE.depth = 1
         try:
             with torch.no_grad():
-                for start in range(0, n, batch_size):
-                    outs.append(self._forward([t[start:start + batch_size] for t in xs],
-                                              training=False))
+                for xb in batches:
+                    outs.append(self._forward(xb, training=False))
         finally:
             _config._CONTEXT.training = prev_training
             _STATE.depth = prev_depth
+        if source is not None:
+            source.on_epoch_end()
         if not outs:
             raise ValueError("`predict` received 0 samples.")
         results = [torch.cat([o[i] for o in outs]).cpu().numpy() for i in range(len(outs[0]))]
@@ -475,6 +516,34 @@ class Model(Layer):
         if isinstance(nested, dict):
             return dict(zip(nested.keys(), results))
         return results[0] if len(results) == 1 else results
+
+    # ------------------------------------------------------------------ Keras 2 *_generator
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1,
+                      callbacks=None, validation_data=None, validation_steps=None,
+                      validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """Keras 2's `fit_generator`: `fit` on a generator, `Sequence` or DataLoader."""
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                        verbose=verbose, callbacks=callbacks,
+                        validation_data=validation_data, validation_steps=validation_steps,
+                        validation_freq=validation_freq, class_weight=class_weight,
+                        max_queue_size=max_queue_size, workers=workers,
+                        use_multiprocessing=use_multiprocessing, shuffle=shuffle,
+                        initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        """Keras 2's `evaluate_generator`: `evaluate` on a generator or `Sequence`."""
+        return self.evaluate(generator, steps=steps, callbacks=callbacks,
+                             max_queue_size=max_queue_size, workers=workers,
+                             use_multiprocessing=use_multiprocessing, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        """Keras 2's `predict_generator`: `predict` on a generator or `Sequence`."""
+        return self.predict(generator, steps=steps, callbacks=callbacks,
+                            max_queue_size=max_queue_size, workers=workers,
+                            use_multiprocessing=use_multiprocessing, verbose=verbose)
 
     def predict_on_batch(self, x):
         return self.predict(x, batch_size=max(1, _num_samples(x)))
@@ -559,6 +628,35 @@ class _InterruptAfterBatch:
 
             signal.signal(signal.SIGINT, self._previous)
             self._previous = None
+
+
+def _array_batches(arrays, n, batch_size, steps, wrap=False):
+    """Contiguous slices (views) of in-memory tensors, `steps` of them, wrapping around."""
+    xs_all, ys_all, sw_all = arrays
+    start = 0
+    for step in range(steps):
+        if wrap:
+            start = (step * batch_size) % n
+        elif start >= n:
+            start = 0
+        end = min(start + batch_size, n)
+        yield ([t[start:end] for t in xs_all], [t[start:end] for t in ys_all],
+               None if sw_all is None else [None if t is None else t[start:end]
+                                            for t in sw_all])
+        start = end
+
+
+def _check_source_args(y, sample_weight, where):
+    if y is not None:
+        raise ValueError(
+            f"`y` argument is not supported when the data passed to `{where}` is a "
+            "generator, `keras.utils.Sequence` or DataLoader: it must yield `(x, y)` "
+            f"batches. Received: y of type {type(y).__name__}.")
+    if sample_weight is not None:
+        raise ValueError(
+            f"`sample_weight` argument is not supported when the data passed to `{where}` "
+            "is a generator, `keras.utils.Sequence` or DataLoader: yield "
+            "`(x, y, sample_weight)` batches instead.")
 
 
 def _num_samples(x):

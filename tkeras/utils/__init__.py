@@ -10,3 +10,10 @@ from tkeras.utils.generic_utils import (  # noqa: F401
 from tkeras.utils.layer_utils import print_summary  # noqa: F401
 from tkeras.utils.np_utils import normalize, to_categorical  # noqa: F401
 from tkeras.utils.progbar import Progbar  # noqa: F401
+from tkeras.utils import data_utils  # noqa: F401,E402
+from tkeras.utils.data_utils import (  # noqa: F401,E402
+    GeneratorEnqueuer,
+    OrderedEnqueuer,
+    Sequence,
+    SequenceEnqueuer,
+)
