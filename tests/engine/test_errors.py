@@ -182,6 +182,31 @@ def test_loss_dict_with_unknown_output_name():
         model.fit(np.zeros((2, 3)), np.zeros((2, 2)), verbose=0)
 
 
+@pytest.mark.parametrize("bad", [dict(loss="msee"), dict(metrics=["acuracy"]),
+                                 dict(optimizer="adamw2"), dict(loss={"nope": "mse"})])
+def test_failed_compile_keeps_the_previous_compile(bad):
+    model = _model()
+    model.compile("sgd", "mae", metrics=["mse"])
+    optimizer = model.optimizer
+    args = dict(dict(optimizer="adam", loss="mse", metrics=["acc"]), **bad)
+    with pytest.raises(ValueError):
+        model.compile(**args)
+    assert model.optimizer is optimizer
+    assert model.metrics_names == ["loss", "mse"]
+    x, y = np.ones((4, 3), "float32"), np.zeros((4, 2), "float32")
+    loss, mse = model.evaluate(x, y, verbose=0)
+    assert loss == pytest.approx(np.abs(model.predict(x) - y).mean(), rel=1e-5)
+
+
+@pytest.mark.parametrize("bad", [dict(loss="msee"), dict(metrics=["acuracy"])])
+def test_deferred_sequential_rejects_bad_names_at_compile(bad):
+    model = tkeras.Sequential([Dense(2)])
+    with pytest.raises(ValueError, match="Unknown"):
+        model.compile(**dict(dict(optimizer="sgd", loss="mse"), **bad))
+    with pytest.raises(RuntimeError, match="must compile"):
+        model.fit(np.zeros((2, 3)), np.zeros((2, 2)), verbose=0)
+
+
 # ---------------------------------------------------------------- Sequential
 def test_empty_sequential():
     model = tkeras.Sequential()

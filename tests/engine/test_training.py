@@ -311,6 +311,22 @@ def test_steps_per_epoch_sets_the_number_of_batches():
     assert counter.batches == 4  # ceil(10 / 3)
 
 
+def test_steps_per_epoch_on_arrays_continues_where_the_last_epoch_stopped():
+    # tf-keras 2.21, same weights and data: epoch 2 trains on samples 24..47, epoch 3 on
+    # the partial batch 48..49 and then on the first 16 samples of the next pass.
+    rng = np.random.RandomState(0)
+    x, y = rng.rand(50, 5).astype("float32"), rng.rand(50, 1).astype("float32")
+    model = tkeras.Sequential([Dense(1, input_shape=(5,))])
+    init = np.random.RandomState(1)
+    model.set_weights([init.randn(*w.shape).astype("float32") * 0.5
+                       for w in model.get_weights()])
+    model.compile("sgd", "mse")
+    history = model.fit(x, y, batch_size=8, steps_per_epoch=3, epochs=3, shuffle=False,
+                        verbose=0)
+    np.testing.assert_allclose(history.history["loss"], [3.009078, 1.723830, 1.806708],
+                               rtol=1e-5)
+
+
 def test_stop_training_from_a_callback_ends_fit():
     class StopAfterTwo(callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):

@@ -30,6 +30,28 @@ def _output_dict_or_list(value, output_names, what):
     return [value] * n
 
 
+def _leaves(value):
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [] if value is None else [value]
+
+
+def validate_compile_args(loss=None, metrics=None, loss_weights=None,
+                          sample_weight_mode=None, weighted_metrics=None):
+    """Resolves loss and metric names for a model whose outputs are not known yet
+    (deferred Sequential, subclassed model), so that `compile` fails on a bad name
+    before it changes anything, as it does for a built model."""
+    for leaf in _leaves(loss):
+        losses_module.get(leaf)
+    for leaf in _leaves(metrics) + _leaves(weighted_metrics):
+        if isinstance(leaf, str) and leaf not in ("accuracy", "acc", "crossentropy", "ce"):
+            metrics_module.get(leaf)
+        elif not (isinstance(leaf, str) or callable(leaf)):
+            raise ValueError(f"Could not interpret metric identifier: {leaf!r}")
+
+
 class _MetricEntry:
     __slots__ = ("output", "name", "fn", "weighted", "stateful")
 

@@ -5,6 +5,7 @@ device; an epoch permutes them once and batches are contiguous slices (views); l
 metric sums accumulate on the device and are read back only when something is displayed
 or returned.
 """
+import itertools
 import math
 import time
 import warnings
@@ -174,18 +175,29 @@ class Model(Layer):
         """
         from tkeras import optimizers
 
+        from tkeras.engine.compile_utils import CompiledState, validate_compile_args
+
         for key in kwargs:
             raise TypeError(f"Invalid keyword argument to `compile`: {key!r}.")
-        self.optimizer = optimizers.get(optimizer)
-        self.loss = loss
-        self._compile_config = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
-                                    sample_weight_mode=sample_weight_mode,
-                                    weighted_metrics=weighted_metrics)
-        self._is_compiled = True
-        self._compiled = None
-        self._jit_compile = bool(jit_compile)
+        # Resolve everything before touching the model: a bad name leaves the previous
+        # compile (optimizer, losses, metrics) exactly as it was.
+        optimizer = optimizers.get(optimizer)
+        config = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
+                      sample_weight_mode=sample_weight_mode, weighted_metrics=weighted_metrics)
+        compiled = None
         if self.built and self._output_names_known():
-            self._finalize_compile()
+            compiled = CompiledState(self, self.output_names,
+                                     [tuple(t.shape) for t in self.outputs], **config)
+        else:
+            validate_compile_args(**config)
+        self.optimizer = optimizer
+        self.loss = loss
+        self._compile_config = config
+        self._is_compiled = True
+        self._compiled = compiled
+        self._jit_compile = bool(jit_compile)
+        if compiled is not None:
+            self.optimizer._attach(compiled.params)
 
     def _output_names_known(self):
         return bool(getattr(self, "outputs", None))
@@ -343,6 +355,7 @@ class Model(Layer):
                 val = data_utils.adapt_validation(self, validation_data)
         elif validation_split:
             data, val = data.split(validation_split)
+        steps_given, stream = steps_per_epoch is not None and source is None, None
         if data is not None:
             n = data.num_samples
             if steps_per_epoch is None:
@@ -369,6 +382,12 @@ class Model(Layer):
                 cbks.on_epoch_begin(epoch)
                 if source is not None:
                     batches = source.batches()
+                elif steps_given:
+                    # As tf.keras: with `steps_per_epoch`, an epoch takes the next
+                    # batches of one endless pass over the (reshuffled) data.
+                    if stream is None:
+                        stream = _array_stream(data, n, batch_size, shuffle, device)
+                    batches = itertools.islice(stream, steps_per_epoch)
                 elif shuffle and n > 1:
                     perm = torch.randperm(n, device=device)
                     batches = _array_batches(data.take(perm), n, batch_size,
@@ -628,6 +647,15 @@ class _InterruptAfterBatch:
 
             signal.signal(signal.SIGINT, self._previous)
             self._previous = None
+
+
+def _array_stream(data, n, batch_size, shuffle, device):
+    """Endless batches over in-memory data, one (reshuffled) pass after another."""
+    per_pass = max(1, math.ceil(n / batch_size))
+    while True:
+        arrays = data.take(torch.randperm(n, device=device)) if shuffle and n > 1 \
+            else data.arrays
+        yield from _array_batches(arrays, n, batch_size, per_pass)
 
 
 def _array_batches(arrays, n, batch_size, steps, wrap=False):
