@@ -494,6 +494,53 @@ def test_lists_and_dicts_of_layers_are_tracked_and_trained():
     assert all(np.abs(a - b).max() > 0 for a, b in zip(before, after))
 
 
+class Residual(Layer):
+    """Keras 2 style: attributes and a sub-layer set before `super().__init__()`; the
+    sub-layer is built on its first use inside `call`."""
+
+    def __init__(self, units, **kwargs):
+        self.units = units
+        self.proj = Dense(units, name=kwargs.get("name", "res") + "_proj")
+        super(Residual, self).__init__(**kwargs)
+
+    def build(self, input_shape):
+        self.gate = self.add_weight(name="gate", shape=(self.units,), initializer="ones")
+        super(Residual, self).build(input_shape)
+
+    def call(self, x):
+        return self.proj(x) * self.gate + x[:, :self.units]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units)
+
+
+@pytest.mark.parametrize("functional", [False, True])
+def test_sub_layer_built_inside_call_gets_real_trainable_weights(functional):
+    if functional:
+        inp = Input((3,))
+        model = tkeras.Model(inp, Residual(2, name="res")(inp))
+    else:
+        model = tkeras.Sequential([Residual(2, name="res", input_shape=(3,))])
+    # Built while the graph was traced: real CPU weights, counted at once.
+    assert [tuple(w.shape) for w in model.weights] == [(2,), (3, 2), (2,)]
+    assert all(w.device.type == "cpu" for w in model.weights)
+    assert model.count_params() == 10
+    model.get_layer("res").proj.set_weights([W, B])
+    expected = X @ W + B + X[:, :2]
+    np.testing.assert_allclose(model.predict(X), expected, rtol=1e-6)
+    model.compile(optimizers.SGD(lr=0.1), "mse")
+    model.fit(X, Y, epochs=2, verbose=0)
+    assert np.abs(model.get_layer("res").proj.get_weights()[0] - W).max() > 1e-3
+
+
+def test_sub_layer_assigned_before_super_init_is_tracked():
+    layer = Residual(2, name="early")
+    assert layer.name == "early"
+    assert [name for name, _ in layer.named_children()] == ["proj"]
+    layer(X)
+    assert list(layer.state_dict()) == ["gate", "proj.kernel", "proj.bias"]
+
+
 # ---------------------------------------------------------------- torch side
 def test_layers_and_models_are_torch_modules():
     model = tkeras.Sequential([Dense(3, input_shape=(2,)), Dense(1)])

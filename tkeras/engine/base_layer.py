@@ -128,6 +128,18 @@ def _depth():
     return getattr(_STATE, "depth", 0)
 
 
+def _snapshot_state(module):
+    """A module's attributes, with its own dicts/lists copied one level deep."""
+    return {k: (type(v)(v) if type(v) in (dict, list) else v)
+            for k, v in module.__dict__.items()}
+
+
+def _restore_state(module, state):
+    module.__dict__.clear()
+    module.__dict__.update({k: (type(v)(v) if type(v) in (dict, list) else v)
+                            for k, v in state.items()})
+
+
 class _meta_weights:
     """Temporarily replaces every parameter and buffer of `module` (recursively) by a meta
     tensor of the same shape, so shape inference never mixes devices or computes."""
@@ -167,7 +179,8 @@ class Layer(nn.Module):
     """
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
-        super().__init__()
+        if "_parameters" not in self.__dict__:  # else a sub-layer came before super()
+            super().__init__()
         for key in kwargs:
             if key not in _ALLOWED_KWARGS:
                 raise TypeError(
@@ -185,9 +198,13 @@ class Layer(nn.Module):
         self.input_spec = None
         self.supports_masking = False
         self.stateful = False
-        self.dtype = dtype.name if hasattr(dtype, "name") else (dtype or _config.floatx())
-        if isinstance(self.dtype, torch.dtype):
-            self.dtype = str(self.dtype).replace("torch.", "")
+        from tkeras.mixed_precision import policy as _policy
+
+        # Keras 2: `dtype` may be a mixed precision policy; `self.dtype` is the weights'.
+        self._dtype_policy = _policy.layer_policy(dtype)
+        self.dtype = self._dtype_policy.variable_dtype
+        self._policy_run = self._dtype_policy if (
+            self._dtype_policy.is_mixed or _policy._global_is_mixed()) else None
         self._inbound_nodes = []
         self._outbound_nodes = []
         self._weight_records = []
@@ -247,6 +264,10 @@ class Layer(nn.Module):
         # Track lists/dicts of layers (`self.blocks = [Dense(8) for _ in range(3)]`);
         # private attributes are the engine's own bookkeeping and stay plain.
         public = not name.startswith("_")
+        if "_parameters" not in self.__dict__:
+            # Keras 2 layers may assign sub-layers before calling `super().__init__()`;
+            # torch needs its module state first (Layer.__init__ then keeps it).
+            nn.Module.__init__(self)
         if public and isinstance(value, list) and value and all(
                 isinstance(v, nn.Module) for v in value):
             value = nn.ModuleList(value)
@@ -549,7 +570,35 @@ class Layer(nn.Module):
         return inputs
 
     def forward(self, *args, **kwargs):
-        return self.call(*args, **kwargs)
+        if self._policy_run is None:
+            return self.call(*args, **kwargs)
+        from tkeras.mixed_precision import policy as _policy
+
+        return _policy.run_layer(self, self._policy_run, args, kwargs)
+
+    _policy_run = None
+
+    @property
+    def dtype_policy(self):
+        """The layer's `tkeras.mixed_precision.Policy`."""
+        return self._dtype_policy
+
+    @property
+    def compute_dtype(self):
+        """The dtype the layer computes in (`'bfloat16'` under `'mixed_bfloat16'`)."""
+        return self._dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self):
+        return self._dtype_policy.variable_dtype
+
+    def add_metric(self, value, name=None, aggregation=None, **kwargs):
+        """Tracks `value` (a tensor computed in `call`) as a metric named `name`: its
+        mean over the epoch shows in the progress bar, `History` and `evaluate`. A
+        stateful metric's result (`self.add_metric(self.acc(y, p))`) is tracked as is."""
+        from tkeras.engine import compile_utils
+
+        compile_utils.record_metric(self, value, name, aggregation, **kwargs)
 
     def _maybe_build(self, input_shapes):
         if self.built:
@@ -657,7 +706,7 @@ class Layer(nn.Module):
     def _cast_input(self, x):
         """Floating inputs take the layer's dtype, as Keras 2 layers autocast them."""
         if isinstance(x, torch.Tensor) and x.is_floating_point():
-            dtype = torch_dtype(self.dtype)
+            dtype = torch_dtype(self._dtype_policy.compute_dtype)
             if x.dtype != dtype and dtype.is_floating_point:
                 return x.to(dtype)
         return x
@@ -726,6 +775,10 @@ class Layer(nn.Module):
         elif not accepts_mask:
             meta_kwargs.pop("mask")
 
+        # Sub-layers that `call` builds on first use would get meta weights here: note
+        # their unbuilt state, and build them for real once the meta run is over.
+        unbuilt = [(m, _snapshot_state(m)) for m in self.modules()
+                   if m is not self and isinstance(m, Layer) and not m.built]
         depth = _depth()
         _STATE.depth = depth + 1
         try:
@@ -738,6 +791,13 @@ class Layer(nn.Module):
                     out_mask = self.compute_mask(meta_inputs, input_mask)
         finally:
             _STATE.depth = depth
+            built_on_meta = []
+            for m, state in unbuilt:
+                if m.built:
+                    built_on_meta.append((m, m._build_input_shape))
+                    _restore_state(m, state)
+        for m, shape in built_on_meta:
+            m._maybe_build(shape)
         return outputs, out_mask
 
     def _symbolic_call(self, inputs, args, kwargs):
@@ -868,6 +928,10 @@ class Layer(nn.Module):
     def get_config(self):
         """The constructor arguments as a JSON-friendly dict (Keras 2 schema)."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._dtype_policy.is_mixed:
+            config["dtype"] = {"module": "keras.mixed_precision", "class_name": "Policy",
+                               "config": self._dtype_policy.get_config(),
+                               "registered_name": None}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         if self.activity_regularizer is not None and type(self).__init__ is Layer.__init__:
