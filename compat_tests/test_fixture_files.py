@@ -83,12 +83,26 @@ def _zero_noise(model):
                 setattr(layer, attr, 0.0)
 
 
+def _load(name, route):
+    folder = case_dir(name)
+    if route == "load_model":
+        model = keras.models.load_model(os.path.join(folder, "model.h5"), compile=False)
+        assert not model._is_compiled
+        return model
+    with open(os.path.join(folder, "model.json")) as f:
+        model = keras.models.model_from_json(f.read())
+    model.load_weights(os.path.join(folder, "weights.h5"))
+    return model
+
+
+@pytest.mark.parametrize("route", ["load_model", "model_from_json+load_weights"])
 @pytest.mark.parametrize("name", NUMERIC_CASES)
-def test_load_model_then_sgd_training_matches_keras_losses(name):
+def test_loaded_keras2_model_trains_like_keras(name, route):
+    """Both loading routes, then `train_step.npz`'s three SGD steps: Keras's losses and
+    Keras's predictions after them."""
     case = CASES[name]
     ref = train_reference(name)
-    model = keras.models.load_model(os.path.join(case_dir(name), "model.h5"), compile=False)
-    assert not model._is_compiled
+    model = _load(name, route)
     deterministic = case["train_step"]["deterministic"]
     if not deterministic:
         _zero_noise(model)
@@ -102,6 +116,10 @@ def test_load_model_then_sgd_training_matches_keras_losses(name):
     tol = case["tolerance"]
     np.testing.assert_allclose(losses, ref[key], atol=tol["train_loss_atol"],
                                rtol=tol["train_loss_rtol"])
+    after = "y_after" if deterministic else "y_after_no_dropout"
+    expected = ref[after] if after in ref else [ref[f"{after}_{n}"] for n in outputs]
+    for p, e in zip(_as_list(model.predict(x)), _as_list(expected)):
+        np.testing.assert_allclose(p, e, atol=tol["train_loss_atol"], rtol=tol["train_loss_rtol"])
 
 
 def test_keras2_weights_of_keras1_case_load_into_its_model_json():

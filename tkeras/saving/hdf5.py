@@ -507,6 +507,12 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     if skip_mismatch and not by_name:
         raise ValueError("When calling model.load_weights, skip_mismatch can only be set "
                          "to True when by_name is True.")
+    if not getattr(model, "built", True):
+        raise ValueError(
+            f"Unable to load weights into the model {model.name!r}: it has not created its "
+            "weights yet. Build it first: give the first layer an `input_shape`, call "
+            "`model.build(input_shape)`, or call the model on a batch of data; then call "
+            "`load_weights`.")
     with _open_for_reading(filepath) as f:
         load_weights_from_hdf5_group(model, f, by_name, skip_mismatch, _describe(filepath))
 
