@@ -8,6 +8,7 @@ batches from tensors built once, and keep loss/accuracy sums on the device (no h
 per step).
 
     python benchmarks/bench_convnet.py [--samples 8192] [--epochs 2] [--repeats 3]
+                                       [--device cuda]
 
 Prints steps/s for each batch size and the ratio tkeras / torch (1.0 = as fast).
 """
@@ -28,24 +29,30 @@ def make_data(n, seed=0):
     return x, y
 
 
-def torch_loop(x, y, batch_size, epochs):
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def torch_loop(x, y, batch_size, epochs, device):
     torch.manual_seed(0)
     model = nn.Sequential(
         nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(64 * 5 * 5, 128), nn.ReLU(), nn.Linear(128, 10),
-    )
+    ).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7, foreach=True)
-    xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))  # NCHW
-    yt = torch.from_numpy(y)
+    xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))).to(device)  # NCHW
+    yt = torch.from_numpy(y).to(device)
     n = len(xt)
     steps = 0
+    _sync(device)
     start = time.perf_counter()
     for _ in range(epochs):
-        perm = torch.randperm(n)
+        perm = torch.randperm(n, device=device)
         xe, ye = xt[perm], yt[perm]
-        loss_sum = torch.zeros(())
-        correct = torch.zeros((), dtype=torch.long)
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), dtype=torch.long, device=device)
         for i in range(0, n, batch_size):
             xb, yb = xe[i:i + batch_size], ye[i:i + batch_size]
             logits = model(xb)
@@ -61,7 +68,7 @@ def torch_loop(x, y, batch_size, epochs):
     return steps / (time.perf_counter() - start)
 
 
-def tkeras_fit(x, y, batch_size, epochs):
+def tkeras_fit(x, y, batch_size, epochs, device):
     import tkeras as keras
     from tkeras.layers import Conv2D, Dense, Flatten, MaxPooling2D
 
@@ -75,11 +82,14 @@ def tkeras_fit(x, y, batch_size, epochs):
         Dense(128, activation="relu"),
         Dense(10, activation="softmax"),
     ])
+    model.to(device)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     steps = epochs * -(-len(x) // batch_size)
+    _sync(device)
     start = time.perf_counter()
     model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
+    _sync(device)
     return steps / (time.perf_counter() - start)
 
 
@@ -89,18 +99,20 @@ def main():
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[128])
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args()
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, "
+    device = torch.device(args.device)
+    print(f"torch {torch.__version__}, device {device}, threads {torch.get_num_threads()}, "
           f"samples {args.samples}, epochs {args.epochs}, best of {args.repeats}")
     x, y = make_data(args.samples)
-    tkeras_fit(x[:1024], y[:1024], 128, 1)  # warm-up (imports, allocator, kernels)
-    torch_loop(x[:1024], y[:1024], 128, 1)
+    tkeras_fit(x[:1024], y[:1024], 128, 1, device)  # warm-up (imports, allocator, kernels)
+    torch_loop(x[:1024], y[:1024], 128, 1, device)
     print(f"{'batch':>6} {'torch steps/s':>14} {'tkeras steps/s':>15} {'ratio':>6}")
     for bs in args.batch_sizes:
         t_torch, t_tk = [], []
         for _ in range(args.repeats):  # interleave so machine noise hits both alike
-            t_torch.append(torch_loop(x, y, bs, args.epochs))
-            t_tk.append(tkeras_fit(x, y, bs, args.epochs))
+            t_torch.append(torch_loop(x, y, bs, args.epochs, device))
+            t_tk.append(tkeras_fit(x, y, bs, args.epochs, device))
         a, b = max(t_torch), max(t_tk)
         print(f"{bs:>6} {a:>14.1f} {b:>15.1f} {b / a:>6.3f}   "
               f"(torch runs {', '.join(f'{v:.1f}' for v in t_torch)}; "

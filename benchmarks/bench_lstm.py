@@ -102,6 +102,7 @@ def tkeras_fit(x, y, batch_size, epochs, masked, device):
     _sync(device)
     start = time.perf_counter()
     model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
+    _sync(device)
     return steps / (time.perf_counter() - start)
 
 

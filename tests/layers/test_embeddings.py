@@ -84,3 +84,11 @@ def test_embedding_regularizer_adds_its_penalty_to_the_losses():
 def test_embedding_rejects_invalid_arguments(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
         Embedding(**kwargs)
+
+
+def test_embedding_accepts_tf_keras_sparse_false_and_rejects_sparse_true():
+    layer = Embedding(10, 3, sparse=False)
+    assert tuple(layer(np.array([[1, 2]])).shape) == (1, 2, 3)
+    assert "sparse" not in layer.get_config()  # tf-keras does not save it either
+    with pytest.raises(ValueError, match=r"`sparse=True`.*not supported. Received: sparse=True"):
+        Embedding(10, 3, sparse=True)

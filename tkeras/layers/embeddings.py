@@ -33,6 +33,8 @@ class Embedding(Layer):
             cannot be used in the vocabulary. Defaults to `False`.
         input_length: Length of the input sequences when it is constant; needed to
             connect `Flatten` then `Dense` after the embedding. Defaults to `None`.
+        sparse: Accepted for tf-keras compatibility; only `False` (dense output) is
+            supported. Defaults to `False`.
 
     Input shape:
         Integer tensor `(batch, input_length)` (any rank). Float inputs are cast to
@@ -54,7 +56,14 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, activity_regularizer=None,
-                 embeddings_constraint=None, mask_zero=False, input_length=None, **kwargs):
+                 embeddings_constraint=None, mask_zero=False, input_length=None,
+                 sparse=False, **kwargs):
+        if sparse:
+            raise ValueError(
+                "tkeras's Embedding returns dense outputs only; `sparse=True` (a "
+                "tf.SparseTensor output) is not supported. Received: sparse=True. "
+                "Use Embedding(..., sparse=False)."
+            )
         if "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
             # As Keras: the first layer of a Sequential model always knows its input rank.
             if isinstance(input_length, (list, tuple)):

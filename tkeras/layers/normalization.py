@@ -47,9 +47,11 @@ class BatchNormalization(Layer):
                 "`virtual_batch_size` or `adjustment`. Received: "
                 f"renorm={renorm}, virtual_batch_size={virtual_batch_size}"
             )
+        self._axis_config = axis  # echoed by get_config until build resolves it
         if isinstance(axis, (list, tuple)):
             if len(axis) != 1:
                 raise ValueError(f"`axis` must be a single int. Received: axis={axis}")
+            self._axis_config = [int(axis[0])]
             axis = axis[0]
         self.axis = int(axis)
         self.momentum = float(momentum)
@@ -134,7 +136,10 @@ class BatchNormalization(Layer):
     def get_config(self):
         config = super().get_config()
         config.update({
-            "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
+            # Once built, Keras 2 saves the axis as a list of positive ints (`[3]`).
+            "axis": [self._axis] if getattr(self, "_axis", None) is not None
+            else self._axis_config,
+            "momentum": self.momentum, "epsilon": self.epsilon,
             "center": self.center, "scale": self.scale,
             "beta_initializer": initializers.serialize(self.beta_initializer),
             "gamma_initializer": initializers.serialize(self.gamma_initializer),
