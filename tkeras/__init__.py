@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 from tkeras import backend  # noqa: F401
 from tkeras import activations, constraints, initializers, regularizers  # noqa: F401
 from tkeras import losses, metrics, optimizers  # noqa: F401
-from tkeras import engine, layers, models, utils, callbacks  # noqa: F401
+from tkeras import engine, layers, models, utils, callbacks, mixed_precision  # noqa: F401
 from tkeras.engine.input_layer import Input  # noqa: F401
 from tkeras.engine.sequential import Sequential  # noqa: F401
 from tkeras.engine.training import Model  # noqa: F401

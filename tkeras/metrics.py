@@ -232,6 +232,16 @@ class Metric:
     0.0
     """
 
+    def __init_subclass__(cls, **kwargs):
+        # Metrics never carry gradient history (as in tf.keras): an update with the
+        # loss of a custom `train_step` must not chain the steps' graphs together.
+        super().__init_subclass__(**kwargs)
+        fn = cls.__dict__.get("update_state")
+        if fn is not None and not getattr(fn, "_tkeras_no_grad", False):
+            wrapped = torch.no_grad()(fn)
+            wrapped._tkeras_no_grad = True
+            cls.update_state = wrapped
+
     def __init__(self, name=None, dtype=None, **kwargs):
         self.__dict__["_weight_fill"] = {}   # attribute name -> initial fill value
         self.__dict__["_unbound"] = {}       # id(tensor) -> (tensor, fill), not yet assigned
@@ -291,7 +301,11 @@ class Metric:
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
-        return self.result()
+        result = self.result()
+        if isinstance(result, torch.Tensor):
+            # `layer.add_metric(metric(y, p))` tracks the metric itself (tf.keras).
+            result._metric_obj = self
+        return result
 
     def get_config(self):
         return {"name": self.name, "dtype": self._dtype}

@@ -205,6 +205,11 @@ class CompiledState:
     def update(self, total, per_output, ys, outputs, sw):
         """Queues this batch's values; nothing is read back from the device here."""
         bs = outputs[0].shape[0] if outputs else 1
+        self.update_loss(total, per_output, bs)
+        self.update_metrics(ys, outputs, sw)
+
+    def update_loss(self, total, per_output, bs):
+        """Queues the batch's total loss (and per-output losses), weighted by `bs`."""
         self._pending[0].append(total)
         self._pending_scale[0].append(bs)
         self._counts[0] += bs
@@ -217,8 +222,17 @@ class CompiledState:
                 self._pending_scale[q].append(bs)
                 self._counts[q] += bs
                 q += 1
+
+    def update_metrics(self, ys, outputs, sw, only=None):
+        """Updates the compiled metrics (all, or the entry `only`) with a batch."""
+        q = self._first_metric()
         for e in self.entries:
+            if only is not None and e is not only:
+                q += 1
+                continue
             y, p = ys[e.output], outputs[e.output]
+            if p.dtype in _HALF:
+                p = p.float()
             w = None if (sw is None or not e.weighted) else sw[e.output]
             if e.stateful:
                 e.fn.update_state(y, p, sample_weight=w)
@@ -258,19 +272,36 @@ class CompiledState:
         """Epoch-average of every metric: floats, or 0-d tensors (no host sync)."""
         self._fold()
         out = {}
+        for q, name in enumerate(self.metrics_names):
+            v = self._slot_value(q)
+            out[name] = v if tensor else float(v)
+        return out
+
+    def _slot_value(self, q):
+        idx = q - self._first_metric()
+        if idx >= 0 and self.entries[idx].stateful:
+            return self.entries[idx].fn.result()
+        s = self._sums[q]
+        if s is None:
+            return torch.zeros(())
+        count = self._count_tensors[q]
+        return s / (count if count is not None else max(self._counts[q], 1e-12))
+
+    def result(self, q):
+        """Current value of slot `q` (a 0-d tensor)."""
+        self._fold()
+        return self._slot_value(q)
+
+    def metric_objects(self):
+        """The compiled metrics as objects with `name`, `result()`, `update_state()`,
+        `reset_states()` (tf.keras's `compiled_loss.metrics + compiled_metrics.metrics`)."""
+        out = []
         first = self._first_metric()
         for q, name in enumerate(self.metrics_names):
-            idx = q - first
-            if idx >= 0 and self.entries[idx].stateful:
-                v = self.entries[idx].fn.result()
+            if q >= first and self.entries[q - first].stateful:
+                out.append(self.entries[q - first].fn)
             else:
-                s = self._sums[q]
-                if s is None:
-                    v = torch.zeros(())
-                else:
-                    count = self._count_tensors[q]
-                    v = s / (count if count is not None else max(self._counts[q], 1e-12))
-            out[name] = v if tensor else float(v)
+                out.append(_SlotMetric(self, q, name))
         return out
 
     def _first_metric(self):
@@ -278,6 +309,8 @@ class CompiledState:
 
 
 def _loss_value(fn, y, p, sw):
+    if p.dtype in _HALF:  # mixed precision: losses are computed in float32
+        p = p.float()
     if isinstance(fn, losses_module.Loss):
         return fn(y, p, sample_weight=sw)
     per = fn(y, p)
@@ -286,6 +319,201 @@ def _loss_value(fn, y, p, sw):
             sw = sw.unsqueeze(-1)
         return (per * sw).sum() / per.numel()
     return per.mean()
+
+
+_HALF = (torch.float16, torch.bfloat16)
+
+
+# ---------------------------------------------------------------------- custom steps
+class _SlotMetric:
+    """A compiled loss or function metric seen as a metric object (`model.metrics`).
+    Its state is the compiled state's on-device accumulator."""
+
+    def __init__(self, state, q, name):
+        self._state = state
+        self._q = q
+        self.name = name
+
+    def result(self):
+        return self._state.result(self._q)
+
+    def update_state(self, *args, sample_weight=None):
+        """`update_state(loss_value)` for a loss (weighted by `sample_weight`, e.g. the
+        batch size), `update_state(y_true, y_pred, sample_weight)` for a metric."""
+        st, q = self._state, self._q
+        first = st._first_metric()
+        if q >= first:
+            entry = st.entries[q - first]
+            y, p = args
+            ys = [None] * len(st.output_names)
+            outs = [None] * len(st.output_names)
+            ys[entry.output] = _as_tensor(y)
+            outs[entry.output] = _as_tensor(p)
+            sws = None
+            if sample_weight is not None:
+                sws = [None] * len(st.output_names)
+                sws[entry.output] = _as_tensor(sample_weight)
+            st.update_metrics(ys, outs, sws, only=entry)
+            return
+        (value,) = args
+        value = _as_tensor(value).detach().float()
+        w = 1.0 if sample_weight is None else float(sample_weight)
+        st._pending[q].append(value.mean())
+        st._pending_scale[q].append(w)
+        st._counts[q] += w
+
+    def reset_states(self):
+        st, q = self._state, self._q
+        st._sums[q] = None
+        st._counts[q] = 0
+        st._count_tensors[q] = None
+        st._pending[q], st._pending_scale[q], st._pending_counts[q] = [], [], []
+
+    reset_state = reset_states
+
+    def __repr__(self):
+        return f"<Metric name={self.name!r}>"
+
+
+def _as_tensor(x):
+    from tkeras.engine.base_layer import _to_tensor
+
+    return x if isinstance(x, torch.Tensor) else _to_tensor(np.asarray(x))
+
+
+def _as_list(value, names):
+    """A model output/target structure as a list in output order."""
+    if isinstance(value, dict):
+        if all(n in value for n in names):
+            return [value[n] for n in names]
+        return list(value.values())
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+class LossesContainer:
+    """`model.compiled_loss` (tf.keras 2.x): the losses given to `compile`.
+
+    `self.compiled_loss(y, y_pred, sample_weight=None, regularization_losses=self.losses)`
+    returns the total loss (a tensor with gradient history) and adds it to the `loss`
+    metric.
+    """
+
+    def __init__(self, model):
+        self._model = model
+
+    def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
+        model = self._model
+        outputs = _as_list(y_pred, getattr(model, "output_names", None) or [])
+        c = model._compiled_state_for(outputs)
+        ys = _as_list(y_true, c.output_names) if y_true is not None else [None] * len(outputs)
+        if len(ys) != len(outputs):
+            raise ValueError(
+                f"`compiled_loss` received {len(ys)} target(s) for {len(outputs)} model "
+                f"output(s) ({c.output_names}).")
+        ys = [None if y is None else _as_tensor(y) for y in ys]
+        ys = [y if y is None or p is None or y.ndim != 1 or p.ndim != 2 or _is_sparse(fn)
+              else y.unsqueeze(-1) for y, p, fn in zip(ys, outputs, c.loss_fns)]
+        sws = None
+        if sample_weight is not None:
+            sws = _as_list(sample_weight, c.output_names)
+            if len(sws) == 1 and len(outputs) > 1:
+                sws = sws * len(outputs)
+            sws = [None if w is None else _as_tensor(w) for w in sws]
+        total, per_output = c.compute_loss(ys, outputs, sws)
+        if regularization_losses:
+            terms = [t if t.ndim == 0 else t.mean() for t in
+                     (_as_tensor(r) for r in regularization_losses)]
+            total = total + sum(terms[1:], terms[0])
+        bs = int(outputs[0].shape[0]) if outputs and outputs[0].ndim else 1
+        c.update_loss(total.detach(), per_output, bs)
+        return total
+
+    @property
+    def metrics(self):
+        c = self._model._compiled
+        if c is None:
+            return []
+        return c.metric_objects()[:c._first_metric()]
+
+    def reset_state(self):
+        for m in self.metrics:
+            m.reset_states()
+
+
+def _is_sparse(fn):
+    name = getattr(fn, "__name__", None) or type(fn).__name__
+    return "sparse" in name.lower()
+
+
+class MetricsContainer:
+    """`model.compiled_metrics` (tf.keras 2.x): the metrics given to `compile`.
+    Call `self.compiled_metrics.update_state(y, y_pred, sample_weight=None)`."""
+
+    def __init__(self, model):
+        self._model = model
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        model = self._model
+        outputs = _as_list(y_pred, getattr(model, "output_names", None) or [])
+        c = model._compiled_state_for(outputs)
+        ys = [_as_tensor(y) for y in _as_list(y_true, c.output_names)]
+        ys = [y if y.ndim != 1 or p.ndim != 2 else y.unsqueeze(-1)
+              for y, p in zip(ys, outputs)]
+        sws = None
+        if sample_weight is not None:
+            sws = _as_list(sample_weight, c.output_names)
+            if len(sws) == 1 and len(outputs) > 1:
+                sws = sws * len(outputs)
+            sws = [None if w is None else _as_tensor(w) for w in sws]
+        with torch.no_grad():
+            c.update_metrics(ys, outputs, sws)
+
+    @property
+    def metrics(self):
+        c = self._model._compiled
+        if c is None:
+            return []
+        return c.metric_objects()[c._first_metric():]
+
+    def reset_state(self):
+        for m in self.metrics:
+            m.reset_states()
+
+
+# ---------------------------------------------------------------------- add_metric
+def record_metric(layer, value, name=None, aggregation=None, **kwargs):
+    """`Layer.add_metric`: queues `(layer, name, value, metric)` for the running
+    train/test step, which folds it into a `Mean` (or the given stateful metric)."""
+    from tkeras.engine.base_layer import _STATE
+    from tkeras.engine.keras_tensor import is_keras_tensor
+
+    if kwargs:
+        raise TypeError(f"Unknown keyword arguments to `add_metric`: {sorted(kwargs)}")
+    if aggregation not in (None, "mean"):
+        raise ValueError(
+            "We currently support only `mean` sample-wise metric aggregation. You provided "
+            f"aggregation={aggregation!r}")
+    metric_obj = getattr(value, "_metric_obj", None)
+    if metric_obj is not None:
+        name = metric_obj.name
+    elif name is None:
+        raise ValueError(
+            "Please provide a name for your metric like "
+            "`self.add_metric(K.mean(inputs), name='mean_activation')`")
+    if is_keras_tensor(value):
+        raise ValueError(
+            f"Layer '{layer.name}' received a symbolic tensor for the metric {name!r}. Call "
+            "`add_metric` with a symbolic tensor on the functional model "
+            "(`model.add_metric(tensor, name=...)`), or with a tensor computed in `call`.")
+    if not isinstance(value, torch.Tensor):
+        value = torch.as_tensor(np.asarray(value, dtype="float32"))
+    if value.device.type == "meta":  # shape inference of a symbolic call
+        return
+    collector = getattr(_STATE, "metrics", None)
+    if collector is not None:
+        collector.append((layer, name, value, metric_obj))
 
 
 def is_layer(x):

@@ -150,6 +150,8 @@ class Functional(Model):
         self.output_names = [l.name for l in self._output_layers]
         if not hasattr(self, "_model_symbolic_losses"):
             self._model_symbolic_losses = []
+        if not hasattr(self, "_model_symbolic_metrics"):
+            self._model_symbolic_metrics = []  # (KerasTensor, name)
         self._build_plan()
         # Node 0 of a graph model is its own inputs -> outputs (Keras 2 numbering).
         internal = [n for n in self._inbound_nodes if getattr(n, "_internal", False)]
@@ -165,7 +167,8 @@ class Functional(Model):
         self.built = True
 
     def _build_plan(self):
-        targets = list(self.outputs) + list(self._model_symbolic_losses)
+        targets = list(self.outputs) + list(self._model_symbolic_losses) + [
+            t for t, _ in getattr(self, "_model_symbolic_metrics", [])]
         nodes, layers, _ = _map_graph(targets)
         main_nodes, main_layers, main_by_depth = _map_graph(self.outputs)
         self._nodes_by_depth = main_by_depth
@@ -238,6 +241,8 @@ class Functional(Model):
         self._n_slots = len(slots)
         self._output_slots = [slots[id(t)] for t in self.outputs]
         self._loss_slots = [slots[id(t)] for t in self._model_symbolic_losses]
+        self._metric_slots = [(slots[id(t)], name)
+                              for t, name in getattr(self, "_model_symbolic_metrics", [])]
 
     def _register_layers(self, layers):
         """Registers the layers as submodules by position, as `nn.Sequential` does, so
@@ -292,6 +297,23 @@ class Functional(Model):
         if rest:
             super().add_loss(rest, inputs)
 
+    def add_metric(self, value, name=None, aggregation=None, **kwargs):
+        """Tracks a tensor of the graph (`model.add_metric(K.mean(h), name='h_mean')`)
+        as a metric, or, inside `call`, a computed tensor (see `Layer.add_metric`)."""
+        if not is_keras_tensor(value):
+            return super().add_metric(value, name=name, aggregation=aggregation, **kwargs)
+        if aggregation not in (None, "mean"):
+            raise ValueError(
+                "We currently support only `mean` sample-wise metric aggregation. You "
+                f"provided aggregation={aggregation!r}")
+        if name is None:
+            raise ValueError(
+                "Please provide a name for your metric like "
+                "`model.add_metric(K.mean(x), name='mean_activation')`")
+        self._model_symbolic_metrics.append((value, name))
+        self._build_plan()
+        self._register_metric(self, name)
+
     # ------------------------------------------------------------------ run
     def _run_graph(self, xs, training, masks=None):
         vals = [None] * self._n_slots
@@ -335,6 +357,11 @@ class Functional(Model):
             collector = getattr(_STATE, "losses", None)
             if collector is not None:
                 collector.extend(vals[s] for s in self._loss_slots)
+        if self._metric_slots:
+            collector = getattr(_STATE, "metrics", None)
+            if collector is not None:
+                for s, name in self._metric_slots:
+                    collector.append((self, name, vals[s], None))
         return [vals[s] for s in self._output_slots]
 
     def _forward(self, xs, training):

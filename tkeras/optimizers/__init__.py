@@ -270,6 +270,138 @@ class Optimizer:
         for p in self._params:
             p.grad = None
 
+    # ------------------------------------------- public API for custom train_step
+
+    def minimize(self, loss, var_list=None, tape=None):
+        """One update that lowers `loss`: gradients of `loss` with respect to `var_list`
+        (default: the variables the optimizer trains, i.e. the compiled model's
+        trainable weights), then `apply_gradients`. Other tensors' `.grad` are left
+        alone. Returns the new `iterations`.
+
+        Example (in a custom `train_step`):
+
+            loss = self.compiled_loss(y, self(x, training=True))
+            self.optimizer.minimize(loss, self.trainable_variables)
+        """
+        params = self._resolve_params(var_list)
+        grads = torch.autograd.grad(loss, params, allow_unused=True)
+        return self.apply_gradients(zip(grads, params))
+
+    def apply_gradients(self, grads_and_vars, name=None, **kwargs):
+        """Applies `(gradient, variable)` pairs (tf.keras). Variables are the model's
+        weights (`model.trainable_variables`); gradients are in the variables' layout.
+        Only the given variables change. Returns the new `iterations`."""
+        params = self._set_grads(grads_and_vars)
+        self._ensure_attached(params)
+        self._step()
+        return self._iterations
+
+    def apply(self, grads, trainable_variables=None):
+        """Keras 3's name: `apply(grads, trainable_variables)`."""
+        return self.apply_gradients(zip(grads, trainable_variables or self._params))
+
+    def step(self):
+        """torch style: after `loss.backward()`, updates the optimizer's variables
+        from their `.grad` (see `zero_grad`)."""
+        self._ensure_attached([])
+        self._step()
+        return self._iterations
+
+    def zero_grad(self):
+        """Clears the `.grad` of the optimizer's variables."""
+        self._ensure_attached([])
+        self._zero_grad()
+
+    def __getstate__(self):
+        # The link to the compiled model is a weakref, which cannot be pickled or
+        # deep-copied; the model restores it when it is itself unpickled or copied.
+        state = self.__dict__.copy()
+        state.pop("_model_ref", None)
+        return state
+
+    def _model_params(self):
+        """{storage pointer: (parameter, layout)} of the model this optimizer was
+        compiled with: maps the Keras-layout views of `model.weights` back."""
+        ref = getattr(self, "_model_ref", None)
+        model = ref() if ref is not None else None
+        out = {}
+        if model is None:
+            return out
+        for layer in model._flatten_layers(include_self=True):
+            for rec in layer._weight_records:
+                if rec.trainable:
+                    p = getattr(layer, rec.attr)
+                    out[p.untyped_storage().data_ptr()] = (p, rec.layout)
+        return out
+
+    def _resolve(self, variables):
+        """[(parameter, layout or None)] for user-facing variables."""
+        known = {id(p) for p in self._params}
+        table = None
+        out = []
+        for v in variables:
+            if id(v) in known:
+                out.append((v, None))
+                continue
+            if table is None:
+                table = self._model_params()
+            hit = table.get(v.untyped_storage().data_ptr()) if isinstance(v, torch.Tensor) \
+                else None
+            if hit is not None and hit[0] is v:
+                hit = (v, None)
+            if hit is None and isinstance(v, torch.nn.Parameter) and v.requires_grad:
+                hit = (v, None)
+            if hit is None:
+                raise ValueError(
+                    f"{type(self).__name__} cannot update {getattr(v, 'name', None) or v!r}: "
+                    "it is not a trainable weight of the model this optimizer was compiled "
+                    "with. Pass `model.trainable_variables` (or torch Parameters).")
+            out.append(hit)
+        return out
+
+    def _resolve_params(self, var_list):
+        if var_list is None:
+            self._ensure_attached([])
+            if not self._params:
+                raise ValueError(
+                    "`minimize` needs `var_list`: this optimizer has no variables yet. "
+                    "Pass `var_list=model.trainable_variables`.")
+            return list(self._params)
+        if callable(var_list):
+            var_list = var_list()
+        return [p for p, _ in self._resolve(list(var_list))]
+
+    def _set_grads(self, grads_and_vars):
+        pairs = list(grads_and_vars)
+        resolved = self._resolve([v for _, v in pairs])
+        params = []
+        for (g, _), (p, layout) in zip(pairs, resolved):
+            if g is None:
+                continue
+            g = torch.as_tensor(g)
+            if layout is not None:
+                g = layout.to_torch(g)
+            p.grad = g.to(device=p.device, dtype=p.dtype).contiguous()
+            params.append(p)
+        given = {id(p) for p in params}
+        for p in self._params:
+            if id(p) not in given:
+                p.grad = None
+        return params
+
+    def _ensure_attached(self, params):
+        """Attaches new variables (keeping the state of known ones); with none known
+        yet, the compiled model's trainable weights."""
+        if not self._params and not params:
+            ref = getattr(self, "_model_ref", None)
+            model = ref() if ref is not None else None
+            if model is not None:
+                params = model._trainable_params()
+        known = {id(p) for p in self._params}
+        new = [p for p in params if id(p) not in known]
+        if new:
+            self._attach(list(self._params) + new)
+
     def _clips(self):
         values = (self.clipvalue, self.clipnorm, self.global_clipnorm)
         if self._legacy:
@@ -1087,6 +1219,10 @@ def get(identifier):
     `'RMSprop'`, case-insensitive: the current class) or a `{'class_name', 'config'}`
     dict (see `deserialize`). Unknown names raise `ValueError` listing the valid ones."""
     if isinstance(identifier, Optimizer):
+        return identifier
+    from tkeras.mixed_precision import LossScaleOptimizer
+
+    if isinstance(identifier, LossScaleOptimizer):
         return identifier
     if isinstance(identifier, dict):
         return deserialize(identifier)
