@@ -8,7 +8,7 @@ batches from tensors built once, and keep loss/accuracy sums on the device (no h
 per step).
 
     python benchmarks/bench_convnet.py [--samples 8192] [--epochs 2] [--repeats 3]
-                                       [--device cuda]
+                                       [--device cuda] [--policy mixed_float16]
 
 Prints steps/s for each batch size and the ratio tkeras / torch (1.0 = as fast).
 """
@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from _common import POLICIES, TorchPrecision, sync, tkeras_policy
+
 
 def make_data(n, seed=0):
     rng = np.random.default_rng(seed)
@@ -29,12 +31,10 @@ def make_data(n, seed=0):
     return x, y
 
 
-def _sync(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize()
+_sync = sync
 
 
-def torch_loop(x, y, batch_size, epochs, device):
+def torch_loop(x, y, batch_size, epochs, device, policy="float32"):
     torch.manual_seed(0)
     model = nn.Sequential(
         nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
@@ -42,6 +42,7 @@ def torch_loop(x, y, batch_size, epochs, device):
         nn.Flatten(), nn.Linear(64 * 5 * 5, 128), nn.ReLU(), nn.Linear(128, 10),
     ).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7, foreach=True)
+    amp = TorchPrecision(policy, device)
     xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))).to(device)  # NCHW
     yt = torch.from_numpy(y).to(device)
     n = len(xt)
@@ -55,36 +56,38 @@ def torch_loop(x, y, batch_size, epochs, device):
         correct = torch.zeros((), dtype=torch.long, device=device)
         for i in range(0, n, batch_size):
             xb, yb = xe[i:i + batch_size], ye[i:i + batch_size]
-            logits = model(xb)
-            loss = F.cross_entropy(logits, yb)
+            with amp.autocast():
+                logits = model(xb)
+                loss = F.cross_entropy(logits.float(), yb)
             opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            amp.step(loss, opt)
             with torch.no_grad():
                 loss_sum += loss.detach() * len(yb)
                 correct += (logits.argmax(1) == yb).sum()
             steps += 1
         float(loss_sum), int(correct)  # read back once per epoch, as a progress line would
+    _sync(device)
     return steps / (time.perf_counter() - start)
 
 
-def tkeras_fit(x, y, batch_size, epochs, device):
+def tkeras_fit(x, y, batch_size, epochs, device, policy="float32"):
     import tkeras as keras
     from tkeras.layers import Conv2D, Dense, Flatten, MaxPooling2D
 
     torch.manual_seed(0)
-    model = keras.Sequential([
-        Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)),
-        MaxPooling2D((2, 2)),
-        Conv2D(64, (3, 3), activation="relu"),
-        MaxPooling2D((2, 2)),
-        Flatten(),
-        Dense(128, activation="relu"),
-        Dense(10, activation="softmax"),
-    ])
-    model.to(device)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    with tkeras_policy(policy):
+        model = keras.Sequential([
+            Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)),
+            MaxPooling2D((2, 2)),
+            Conv2D(64, (3, 3), activation="relu"),
+            MaxPooling2D((2, 2)),
+            Flatten(),
+            Dense(128, activation="relu"),
+            Dense(10, activation="softmax", dtype="float32"),
+        ])
+        model.to(device)
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     steps = epochs * -(-len(x) // batch_size)
     _sync(device)
     start = time.perf_counter()
@@ -100,19 +103,21 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[128])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--policy", default="float32", choices=POLICIES)
     args = parser.parse_args()
     device = torch.device(args.device)
-    print(f"torch {torch.__version__}, device {device}, threads {torch.get_num_threads()}, "
-          f"samples {args.samples}, epochs {args.epochs}, best of {args.repeats}")
+    print(f"torch {torch.__version__}, device {device}, policy {args.policy}, threads "
+          f"{torch.get_num_threads()}, samples {args.samples}, epochs {args.epochs}, "
+          f"best of {args.repeats}")
     x, y = make_data(args.samples)
-    tkeras_fit(x[:1024], y[:1024], 128, 1, device)  # warm-up (imports, allocator, kernels)
-    torch_loop(x[:1024], y[:1024], 128, 1, device)
+    tkeras_fit(x[:1024], y[:1024], 128, 1, device, args.policy)  # warm-up
+    torch_loop(x[:1024], y[:1024], 128, 1, device, args.policy)
     print(f"{'batch':>6} {'torch steps/s':>14} {'tkeras steps/s':>15} {'ratio':>6}")
     for bs in args.batch_sizes:
         t_torch, t_tk = [], []
         for _ in range(args.repeats):  # interleave so machine noise hits both alike
-            t_torch.append(torch_loop(x, y, bs, args.epochs, device))
-            t_tk.append(tkeras_fit(x, y, bs, args.epochs, device))
+            t_torch.append(torch_loop(x, y, bs, args.epochs, device, args.policy))
+            t_tk.append(tkeras_fit(x, y, bs, args.epochs, device, args.policy))
         a, b = max(t_torch), max(t_tk)
         print(f"{bs:>6} {a:>14.1f} {b:>15.1f} {b / a:>6.3f}   "
               f"(torch runs {', '.join(f'{v:.1f}' for v in t_torch)}; "

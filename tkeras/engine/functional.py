@@ -176,6 +176,13 @@ class Functional(Model):
         # Layers on the output paths first (Keras order), then loss-only op layers.
         extra = [l for l in layers if l not in set(main_layers)]
         self._layers_ordered = main_layers + extra
+        if any(l._dtype_policy.is_mixed for l in self._layers_ordered):
+            # A mixed precision graph (also one loaded while the global policy is
+            # float32): every layer runs under its policy, so the full precision ones
+            # upcast the 16-bit activations they receive.
+            for layer in self._layers_ordered + [self]:
+                if layer._policy_run is None:
+                    layer._policy_run = layer._dtype_policy
         reachable = {id(t) for t in self.inputs}
         for node in nodes:
             for t in node.input_tensors:

@@ -167,9 +167,17 @@ class LossScaleOptimizer:
         from tkeras import optimizers
 
         config = dict(config)
-        config["inner_optimizer"] = optimizers.deserialize(
-            config["inner_optimizer"], custom_objects=custom_objects)
-        return cls(**config)
+        if "inner_optimizer" not in config and "optimizer" in config:
+            config["inner_optimizer"] = config.pop("optimizer")  # tf 2.3's experimental name
+        if "inner_optimizer" not in config:
+            raise ValueError("A LossScaleOptimizer config needs its `inner_optimizer`. "
+                             f"Received: {sorted(config)}")
+        inner = optimizers.deserialize(config["inner_optimizer"],
+                                       custom_objects=custom_objects)
+        return cls(inner, dynamic=bool(config.get("dynamic", True)),
+                   initial_scale=config.get("initial_scale"),
+                   dynamic_growth_steps=config.get("dynamic_growth_steps")
+                   if config.get("dynamic", True) else None)
 
     def __repr__(self):
         return (f"<LossScaleOptimizer inner={self._inner!r} loss_scale={self._scale} "

@@ -182,6 +182,14 @@ def _normalizes(cls):
     return hit
 
 
+def _autocast_active(device, dtype):
+    """Whether autocast to `dtype` is already on for `device` (the model's own region)."""
+    try:
+        return torch.is_autocast_enabled(device) and torch.get_autocast_dtype(device) == dtype
+    except (TypeError, AttributeError):  # torch < 2.4: no per-device queries
+        return False
+
+
 def run_layer(layer, policy, args, kwargs):
     """Runs `layer.call` under its policy: autocast for a mixed policy; for a full
     precision layer inside an autocast region, autocast off and float inputs upcast."""
@@ -197,7 +205,10 @@ def run_layer(layer, policy, args, kwargs):
             with torch.autocast(device_type=device, enabled=False):
                 out = layer.call(*args, **kwargs)
             return map_structure(_caster(torch_dtype_of(policy.compute_dtype)), out)
-        with torch.autocast(device_type=device, dtype=torch_dtype_of(policy.compute_dtype)):
+        dtype = torch_dtype_of(policy.compute_dtype)
+        if _autocast_active(device, dtype):  # inside the model's region: no re-entry
+            return layer.call(*args, **kwargs)
+        with torch.autocast(device_type=device, dtype=dtype):
             return layer.call(*args, **kwargs)
     compute = torch_dtype_of(policy.compute_dtype)
     if device == "meta" or not compute.is_floating_point:

@@ -1192,6 +1192,14 @@ def deserialize(config, custom_objects=None, use_legacy_optimizer=False):
     legacy one with `use_legacy_optimizer=True`). Class names are case-insensitive
     (`'adam'`, `'Adam'`); tf.keras 2.11+'s `'Custom>Adam'` is read as `'Adam'`."""
     table = _CURRENT
+    if isinstance(config, dict) and str(config.get("class_name", "")).startswith(
+            "LossScaleOptimizer"):
+        # tf-keras 2.21 writes 'LossScaleOptimizerV3' (current inner optimizer) or
+        # 'LossScaleOptimizer' (legacy inner); both carry the inner optimizer's config.
+        from tkeras.mixed_precision import LossScaleOptimizer
+
+        return LossScaleOptimizer.from_config(config.get("config") or {},
+                                              custom_objects=custom_objects)
     if isinstance(config, dict) and "class_name" in config:
         inner = config.get("config") or {}
         if inner.get("is_legacy_optimizer", True) if inner else use_legacy_optimizer:

@@ -272,9 +272,17 @@ def _training_config(model):
         "weighted_metrics": cfg.get("weighted_metrics"),
         "loss_weights": cfg.get("loss_weights"),
         "sample_weight_mode": cfg.get("sample_weight_mode"),
-        "optimizer_config": {"class_name": type(optimizer).__name__,
+        "optimizer_config": {"class_name": _optimizer_class_name(optimizer),
                              "config": optimizer.get_config()},
     }
+
+
+def _optimizer_class_name(optimizer):
+    inner = getattr(optimizer, "inner_optimizer", None)
+    if inner is None:
+        return type(optimizer).__name__
+    # tf-keras 2.21's names for a loss-scaled current / legacy optimizer.
+    return "LossScaleOptimizer" if getattr(inner, "_legacy", False) else "LossScaleOptimizerV3"
 
 
 def _check_overwrite(filepath, overwrite):
