@@ -226,3 +226,99 @@ def test_optimizer_apply_gradients_maps_keras_layout_weights():
     np.testing.assert_allclose(model.get_weights()[0], before.numpy() - 0.1, rtol=1e-6)
     with pytest.raises(ValueError, match="not a trainable weight"):
         model.optimizer.apply_gradients([(torch.ones(3), torch.zeros(3))])
+
+
+# ------------------------------------------------ custom model on a functional graph
+class GraphWithStep(keras.Model):
+    """tf.keras's guide pattern: subclass Model for `train_step`, build it with
+    `GraphWithStep(inputs, outputs)`."""
+
+    def train_step(self, data):
+        x, y = data
+        y_pred = self(x, training=True)
+        loss = self.compiled_loss(y, y_pred, regularization_losses=self.losses)
+        self.optimizer.minimize(loss, self.trainable_variables)
+        self.compiled_metrics.update_state(y, y_pred)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def _graph_with_step():
+    inputs = keras.Input(shape=(32,))
+    h = keras.layers.Dense(8, activation="relu",
+                           kernel_regularizer=keras.regularizers.l2(0.01))(inputs)
+    model = GraphWithStep(inputs, keras.layers.Dense(1)(h))
+    model.add_loss(0.1 * keras.backend.mean(h))
+    init = np.random.RandomState(1)
+    model.set_weights([init.randn(*w.shape).astype("float32") * 0.3
+                       for w in model.get_weights()])
+    return model
+
+
+def test_subclass_built_from_inputs_and_outputs_is_a_graph_model_with_its_train_step():
+    model = _graph_with_step()
+    assert isinstance(model, GraphWithStep) and type(model).__name__ == "GraphWithStep"
+    # (then the op layers of the added loss, as tf-keras's TFOpLambda layers)
+    assert [type(l).__name__ for l in model.layers][:3] == ["InputLayer", "Dense", "Dense"]
+    assert model.count_params() == 32 * 8 + 8 + 8 + 1
+    model.compile(keras.optimizers.SGD(0.05), "mse", metrics=["mae"])
+    rng = np.random.RandomState(0)
+    x = rng.random((64, 32)).astype("float32")
+    y = rng.random((64, 1)).astype("float32")
+    history = model.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+    # tf-keras 2.21, same weights: `self.losses` holds the l2 penalty and the added loss.
+    np.testing.assert_allclose(history.history["loss"], [0.489456, 0.364698, 0.358157],
+                               rtol=1e-5)
+    np.testing.assert_allclose(history.history["mae"], [0.337229, 0.240893, 0.239286],
+                               rtol=1e-5)
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), [0.353160, 0.236849],
+                               rtol=1e-5)
+
+
+def test_subclass_init_may_forward_inputs_and_outputs_or_stay_subclassed():
+    class Tagged(keras.Model):
+        def __init__(self, inputs, outputs, tag):
+            super().__init__(inputs, outputs)
+            self.tag = tag
+
+    class TwoArgs(keras.Model):  # two arguments of its own: not a graph
+        def __init__(self, units, scale):
+            super().__init__()
+            self.d = keras.layers.Dense(units)
+            self.scale = scale
+
+        def call(self, x):
+            return self.d(x) * self.scale
+
+    inp = keras.Input((3,))
+    tagged = Tagged(inp, keras.layers.Dense(2)(inp), tag="t")
+    assert tagged.tag == "t" and len(tagged.layers) == 2
+    assert tagged.predict(np.ones((1, 3), "float32")).shape == (1, 2)
+    two = TwoArgs(4, 2.0)
+    assert two.predict(np.ones((1, 3), "float32")).shape == (1, 4)
+
+
+def test_graph_subclass_pickles_into_a_new_process(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "user_models.py").write_text(
+        "import tkeras as keras\n\n"
+        "class GraphModel(keras.Model):\n"
+        "    def predict_step(self, data):\n"
+        "        return self(data, training=False) * 10\n")
+    save = (
+        "import numpy as np, torch, tkeras as keras, user_models\n"
+        "inp = keras.Input((3,))\n"
+        "m = user_models.GraphModel(inp, keras.layers.Dense(2, kernel_initializer='ones')(inp))\n"
+        "m.compile('sgd', 'mse')\n"
+        "torch.save(m, 'model.pt')\n")
+    load = (
+        "import numpy as np, torch, user_models\n"
+        "m = torch.load('model.pt', weights_only=False)\n"
+        "assert isinstance(m, user_models.GraphModel)\n"
+        "print(m.predict(np.ones((1, 3), 'float32')).tolist())\n")
+    for code in (save, load):
+        proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[[30.0, 30.0]]"

@@ -360,10 +360,8 @@ class Functional(Model):
             else:
                 for s, o in zip(step.out_slots, flatten(out)):
                     vals[s] = o
-        if self._loss_slots:
-            collector = getattr(_STATE, "losses", None)
-            if collector is not None:
-                collector.extend(vals[s] for s in self._loss_slots)
+        for s in self._loss_slots:  # `model.add_loss(symbolic tensor)`: this call's value
+            self._record_eager_loss(vals[s])
         if self._metric_slots:
             collector = getattr(_STATE, "metrics", None)
             if collector is not None:
@@ -412,3 +410,40 @@ class Functional(Model):
         from tkeras.saving.model_config import functional_from_config
 
         return functional_from_config(config, custom_objects, cls)
+
+
+# ---------------------------------------------------------------------- subclasses
+_PREFIX = "_FunctionalOf__"
+_DERIVED = {}
+
+
+def functional_subclass(cls):
+    """`cls`, a user subclass of `Model`, with the functional constructor: the class of
+    `CustomModel(inputs, outputs)` (tf.keras's "custom model, functional graph", used to
+    override `train_step` on a graph model). The user's methods come first, then
+    Functional's. The class is named so that pickle finds it again (module
+    `__getattr__` below), also in a new process."""
+    derived = _DERIVED.get(cls)
+    if derived is None:
+        name = _PREFIX + (cls.__module__ + "." + cls.__qualname__).replace(".", "__D__")
+        derived = type(cls.__name__, (cls, Functional), {"__module__": __name__,
+                                                         "__qualname__": name})
+        _DERIVED[cls] = derived
+    return derived
+
+
+def __getattr__(name):
+    if not name.startswith(_PREFIX):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    path = name[len(_PREFIX):].split("__D__")
+    for i in range(len(path) - 1, 0, -1):  # the longest importable module prefix
+        try:
+            obj = importlib.import_module(".".join(path[:i]))
+        except ImportError:
+            continue
+        for part in path[i:]:
+            obj = getattr(obj, part)
+        return functional_subclass(obj)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

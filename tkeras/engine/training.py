@@ -35,6 +35,14 @@ class Model(Layer):
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
+        from tkeras.engine import functional
+
+        if not isinstance(self, functional.Functional) and _functional_init_args(args, kwargs):
+            # `class CustomModel(Model)` built as `CustomModel(inputs, outputs)`, as in
+            # tf.keras: the instance becomes a graph model that keeps the user's methods.
+            object.__setattr__(self, "__class__", functional.functional_subclass(type(self)))
+            functional.Functional.__init__(self, *args, **kwargs)
+            return
         name = kwargs.pop("name", None)
         trainable = kwargs.pop("trainable", True)
         dtype = kwargs.pop("dtype", None)
@@ -1203,6 +1211,14 @@ def _wants_batch_logs(cbks):
 
 
 # ---------------------------------------------------------------------- custom steps
+def _functional_init_args(args, kwargs):
+    """Whether `Model.__init__` received a graph's inputs and outputs (tf.keras's rule,
+    plus Keras 1's `input=`/`output=`)."""
+    return (len(args) == 2 or (len(args) == 1 and ("outputs" in kwargs or "output" in kwargs))
+            or (("inputs" in kwargs or "input" in kwargs)
+                and ("outputs" in kwargs or "output" in kwargs)))
+
+
 def unpack_x_y_sample_weight(data):
     """`(x, y, sample_weight)` of a batch given as `x`, `(x,)`, `(x, y)` or
     `(x, y, sample_weight)` (tf.keras's `unpack_x_y_sample_weight`)."""
