@@ -24,27 +24,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from bench_mlp import make_data
+from bench_sequence import make_model as tkeras_model
 
 
 def torch_model():
     torch.manual_seed(0)
     return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
                          nn.Linear(256, 10))
-
-
-def tkeras_model():
-    import tkeras as keras
-    from tkeras.layers import Dense
-
-    torch.manual_seed(0)
-    model = keras.Sequential([
-        Dense(256, activation="relu", input_shape=(784,)),
-        Dense(256, activation="relu"),
-        Dense(10, activation="softmax"),
-    ])
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
 
 
 def torch_train_on_batch(x, y, batch_size):

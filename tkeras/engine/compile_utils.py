@@ -415,12 +415,7 @@ class LossesContainer:
         ys = [None if y is None else _as_tensor(y) for y in ys]
         ys = [y if y is None or p is None or y.ndim != 1 or p.ndim != 2 or _is_sparse(fn)
               else y.unsqueeze(-1) for y, p, fn in zip(ys, outputs, c.loss_fns)]
-        sws = None
-        if sample_weight is not None:
-            sws = _as_list(sample_weight, c.output_names)
-            if len(sws) == 1 and len(outputs) > 1:
-                sws = sws * len(outputs)
-            sws = [None if w is None else _as_tensor(w) for w in sws]
+        sws = _sample_weights(sample_weight, c.output_names, len(outputs))
         total, per_output = c.compute_loss(ys, outputs, sws)
         if regularization_losses:
             terms = [t if t.ndim == 0 else t.mean() for t in
@@ -442,6 +437,16 @@ class LossesContainer:
             m.reset_states()
 
 
+def _sample_weights(sample_weight, output_names, n_outputs):
+    """Per-output sample-weight tensors (one array serves every output), or None."""
+    if sample_weight is None:
+        return None
+    sws = _as_list(sample_weight, output_names)
+    if len(sws) == 1 and n_outputs > 1:
+        sws = sws * n_outputs
+    return [None if w is None else _as_tensor(w) for w in sws]
+
+
 def _is_sparse(fn):
     name = getattr(fn, "__name__", None) or type(fn).__name__
     return "sparse" in name.lower()
@@ -461,12 +466,7 @@ class MetricsContainer:
         ys = [_as_tensor(y) for y in _as_list(y_true, c.output_names)]
         ys = [y if y.ndim != 1 or p.ndim != 2 else y.unsqueeze(-1)
               for y, p in zip(ys, outputs)]
-        sws = None
-        if sample_weight is not None:
-            sws = _as_list(sample_weight, c.output_names)
-            if len(sws) == 1 and len(outputs) > 1:
-                sws = sws * len(outputs)
-            sws = [None if w is None else _as_tensor(w) for w in sws]
+        sws = _sample_weights(sample_weight, c.output_names, len(outputs))
         with torch.no_grad():
             c.update_metrics(ys, outputs, sws)
 

@@ -600,22 +600,29 @@ class Model(Layer):
                     if self.stop_training:
                         break
                 logs = _logs_to_floats(step_logs)
-                if val is not None and (epoch + 1) % validation_freq == 0:
-                    val_logs = self._evaluate_data(val, batch_size, validation_steps)
-                    logs.update({"val_" + k: v for k, v in val_logs.items()})
-                if interrupt.requested:
-                    break
-                cbks.on_epoch_end(epoch, logs)
-                if source is not None:
-                    source.on_epoch_end()
-                    if source.exhausted:
-                        self.stop_training = True
-                if self.stop_training:
+                if self._end_epoch(cbks, epoch, logs, val, batch_size, validation_steps,
+                                   validation_freq, source, interrupt):
                     break
         finally:
             interrupt.restore()
         cbks.on_train_end(logs)
         return self.history
+
+    def _end_epoch(self, cbks, epoch, logs, val, batch_size, validation_steps,
+                   validation_freq, source, interrupt):
+        """Validation, `on_epoch_end` and the stop checks that close an epoch of either
+        fit loop; True when training stops here."""
+        if val is not None and (epoch + 1) % validation_freq == 0:
+            val_logs = self._evaluate_data(val, batch_size, validation_steps)
+            logs.update({"val_" + k: v for k, v in val_logs.items()})
+        if interrupt.requested:
+            return True  # Ctrl-C: no epoch-end bookkeeping for a partial epoch
+        cbks.on_epoch_end(epoch, logs)
+        if source is not None:
+            source.on_epoch_end()
+            if source.exhausted:
+                self.stop_training = True
+        return self.stop_training
 
     def _validation_for_custom(self, validation_data, batch_size, steps, feed):
         if data_adapters.is_batch_source(validation_data):
@@ -879,17 +886,8 @@ class Model(Layer):
                 _config._CONTEXT.training = prev_training
                 _STATE.depth = prev_depth
                 logs = self._logs()
-                if val is not None and (epoch + 1) % validation_freq == 0:
-                    val_logs = self._evaluate_data(val, batch_size, validation_steps)
-                    logs.update({"val_" + k: v for k, v in val_logs.items()})
-                if interrupt.requested:
-                    break  # Ctrl-C: no epoch-end bookkeeping for a partial epoch
-                cbks.on_epoch_end(epoch, logs)
-                if source is not None:
-                    source.on_epoch_end()
-                    if source.exhausted:
-                        self.stop_training = True
-                if self.stop_training:
+                if self._end_epoch(cbks, epoch, logs, val, batch_size, validation_steps,
+                                   validation_freq, source, interrupt):
                     break
         finally:
             interrupt.restore()
