@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 out=${OUT:-.}
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 python3 -c "import torch; print(torch.__version__, torch.cuda.get_device_name())"
-timeout 300 python3 -m pytest -q -p no:cacheprovider tests/gpu 2>&1 | tee "$out/gpu_tests.txt"
+timeout 300 python3 -m pytest -p no:cacheprovider tests/gpu 2>&1 | tee "$out/gpu_tests.txt"
 cd benchmarks
 for policy in float32 mixed_float16; do
   timeout 120 python3 bench_mlp.py --device cuda --policy $policy --repeats 3 --epochs 2 \
