@@ -1091,6 +1091,11 @@ class Nadam(Optimizer):
     The legacy class (and this one when given Keras 2.0-2.2's `schedule_decay`) uses
     `0.96 ** (schedule_decay * t)`, default `schedule_decay=0.004`.
 
+    tkeras follows this schedule exactly, as tf-keras does when run eagerly. Inside
+    tf-keras's compiled `fit` step the product is multiplied once per variable (a
+    trace-time counter), so tf-keras's graph-mode numbers depend on the number of
+    variables and differ from the documented schedule; tkeras does not copy that.
+
     Args:
         learning_rate: Defaults to `0.001` (tf.keras; standalone Keras 2.2 used 0.002).
         beta_1: Defaults to `0.9`.
