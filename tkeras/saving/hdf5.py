@@ -614,6 +614,8 @@ def _load_optimizer_weights(model, group, file_name):
             raise ValueError("the optimizer is not attached to the model's weights")
         expected, records = slots
         saved = dict(zip(names, values))
+        if len(values) != len(expected):
+            values = _from_keras_v1_state(model.optimizer, list(values), len(expected))
         if len(saved) == len(expected) and all(n in saved for n in expected):
             ordered = [saved[n] for n in expected]
         elif len(values) == len(expected):
@@ -628,6 +630,34 @@ def _load_optimizer_weights(model, group, file_name):
             f"Error in loading the saved optimizer state from {file_name!r}. As a result, "
             f"your model is starting with a freshly initialized optimizer. ({err})",
             stacklevel=3)
+
+
+def _from_keras_v1_state(optimizer, values, n_expected):
+    """Optimizer weights saved by standalone Keras 2.0-2.3 (`keras/optimizers.py`, kept
+    in tf.keras as `optimizer_v1`) in the layout of tkeras's legacy optimizers (tf.keras's),
+    which run the same update rules. Keras 2.0-2.3 saved RMSprop, Adagrad and Adadelta
+    without `iterations` (they restarted at 0 on load there too), Adam with a vhat slot per
+    weight (a shape-(1,) dummy without amsgrad), SGD with momenta even at momentum 0, and
+    Nadam (2.0-2.2) without its momentum product. Other layouts pass through unchanged."""
+    optimizer = getattr(optimizer, "inner_optimizer", optimizer)
+    if not getattr(optimizer, "_legacy", False):
+        return values
+    name = type(optimizer).__name__
+    zero = np.zeros((), np.int64)
+    if name in ("RMSprop", "Adagrad", "Adadelta") and len(values) + 1 == n_expected:
+        return [zero] + values
+    if name == "SGD" and n_expected == 1 and len(values) > 1:
+        return values[:1]  # momentum 0: Keras kept (unused) momenta
+    if name == "Adam" and not optimizer.amsgrad and len(values) > 1 and \
+            (len(values) - 1) % 3 == 0 and 2 * (len(values) - 1) // 3 + 1 == n_expected:
+        return values[:n_expected]  # drop the vhat dummies
+    if name == "Nadam" and len(values) + 1 == n_expected:
+        t = int(np.asarray(values[0]))
+        product = 1.0
+        for i in range(1, t + 1):
+            product *= optimizer.beta_1 * (1.0 - 0.5 * 0.96 ** (i * optimizer.schedule_decay))
+        return values[:1] + [np.asarray(product, np.float32)] + values[1:]
+    return values
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
