@@ -34,6 +34,7 @@ import torch.nn.functional as F
 
 from tkeras.backend import _config
 from tkeras.backend._dispatch import symbolic
+from tkeras.backend.ops import softmax_cross_entropy_with_logits
 from tkeras.utils.generic_utils import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
@@ -242,7 +243,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
     output, from_logits = _keras_logits(y_pred, from_logits, "categorical_crossentropy", "Softmax")
     if from_logits:
-        return -torch.sum(y_true * F.log_softmax(output, dim=axis), dim=axis)
+        return softmax_cross_entropy_with_logits(y_true.to(output.dtype), output, axis)
     output = output / torch.sum(output, dim=axis, keepdim=True)
     eps = _config.epsilon()
     output = torch.clamp(output, eps, 1.0 - eps)

@@ -1142,6 +1142,26 @@ def _get_logits(output, from_logits, op_type, fn_name):
     return logits, True
 
 
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
+    """`-sum(labels * log_softmax(logits))` with TensorFlow's gradient.
+
+    tf.keras computes every logits crossentropy (`from_logits=True`, or a softmax output
+    remembering its logits) with `tf.nn.softmax_cross_entropy_with_logits`, whose
+    gradient with respect to the logits is `softmax(logits) - labels`: it takes each row
+    of `labels` to sum to 1. Rows that do not (the all-zero targets of padded time steps
+    in seq2seq models, unnormalized soft labels) train as they do on Keras 2 only with
+    that gradient, so the term `(1 - sum(labels)) * logsumexp(logits)` is added to the
+    gradient while the value stays the exact crossentropy.
+    """
+    loss = -torch.sum(labels * torch.log_softmax(logits, dim=axis), dim=axis)
+    if logits.requires_grad:
+        # Exactly zero (value and gradient) where the labels sum to 1.
+        missing = 1.0 - torch.sum(labels.detach(), dim=axis)
+        extra = missing * torch.logsumexp(logits, dim=axis)
+        loss = loss + (extra - extra.detach())
+    return loss
+
+
 @symbolic
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Cross-entropy between one-hot (or soft) targets and predicted probabilities.
@@ -1166,7 +1186,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     output, from_logits = _get_logits(output, from_logits, "Softmax", "categorical_crossentropy")
     target = target.to(output.dtype)
     if from_logits:
-        return -torch.sum(target * torch.log_softmax(output, dim=axis), dim=axis)
+        return softmax_cross_entropy_with_logits(target, output, axis)
     output = output / torch.sum(output, dim=axis, keepdim=True)
     eps = epsilon()
     output = torch.clamp(output, eps, 1.0 - eps)

@@ -721,11 +721,19 @@ class Layer(nn.Module):
         ktensors = flatten_keras_tensors((inputs, args, kwargs))
         inner_unknown = any(d is None for t in ktensors for d in tuple(t.shape)[1:])
         first = self._run_on_meta(inputs, args, kwargs, _SYMBOLIC_BATCH)
-        if inner_unknown:
+        batch_unknown = any(t.shape and t.shape[0] is None for t in ktensors)
+        # The batch dimension moved or merged (`K.flatten`, `K.transpose`, reshapes of
+        # the batch): only a second run tells which output dims follow the batch size.
+        # An input dim that equals the stand-in batch size makes the output ambiguous too.
+        batch_moved = batch_unknown and (
+            any(_SYMBOLIC_BATCH in tuple(t.shape)[1:] for t in ktensors)
+            or any(isinstance(t, torch.Tensor) and t.dim() > 0
+                   and (t.shape[0] != _SYMBOLIC_BATCH or _SYMBOLIC_BATCH in tuple(t.shape)[1:])
+                   for t in flatten(first)))
+        if inner_unknown or batch_moved:
             second = self._run_on_meta(inputs, args, kwargs, _SYMBOLIC_BATCH + 2)
         else:
             second = None
-        batch_unknown = any(t.shape and t.shape[0] is None for t in ktensors)
         flat_second = iter(flatten(second)) if second is not None else None
 
         def to_keras(t):

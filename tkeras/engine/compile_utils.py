@@ -237,6 +237,10 @@ class CompiledState:
             if e.stateful:
                 e.fn.update_state(y, p, sample_weight=w)
             else:
+                if isinstance(y, torch.Tensor) and y.dtype != p.dtype:
+                    # As tf.keras's MeanMetricWrapper: metric functions see float
+                    # targets (bool one-hot and integer labels included).
+                    y = y.to(p.dtype)
                 values = e.fn(y, p)
                 if w is not None:
                     while w.ndim < values.ndim:

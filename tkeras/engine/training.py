@@ -568,6 +568,9 @@ class Model(Layer):
                                               feed)
         elif validation_split:
             data, val = data.split(validation_split)
+            if class_weight is not None:  # class weights for the training samples only
+                val = self._raw_data(x, y, sample_weight, None, "fit").split(
+                    validation_split)[1]
         if data is not None and steps_per_epoch is None:
             steps_per_epoch = max(1, math.ceil(data.num_samples / batch_size))
         cbks = callbacks_module.CallbackList(
@@ -823,7 +826,15 @@ class Model(Layer):
             else:
                 val = data_utils.adapt_validation(self, validation_data)
         elif validation_split:
+            plain = None
+            if class_weight is not None:
+                # As tf.keras: class weights apply to the training samples only; the
+                # validation split keeps just its share of `sample_weight`.
+                plain = data_utils.standardize_weights(self, data.ys, sample_weight, None)
             data, val = data.split(validation_split)
+            if class_weight is not None:
+                val.sws = None if plain is None else [
+                    None if w is None else w[data.num_samples:] for w in plain]
         steps_given, stream = steps_per_epoch is not None and source is None, None
         if data is not None:
             n = data.num_samples
@@ -898,7 +909,8 @@ class Model(Layer):
 
     # ------------------------------------------------------------------ evaluate
     def _evaluate_data(self, data, batch_size, steps=None, cbks=None):
-        if self._overrides("test_step"):
+        # (`validation_split` of a model overriding only `train_step` gives raw data.)
+        if self._overrides("test_step") or isinstance(data, _RawData):
             return self._evaluate_custom(data, batch_size, steps, cbks)
         test_step = self._select_steps()[1]
         self.reset_metrics()

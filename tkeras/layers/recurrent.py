@@ -1116,9 +1116,11 @@ class RNN(Layer):
     def _initial_state_for_call(self, inputs, initial_state):
         n = len(_flat_state_sizes(self.cell.state_size))
         if self.stateful and self._state_names:
-            saved = self.states
+            # Copies: the kernels keep their initial states for the backward pass, and
+            # `_store_states` overwrites the state variables in place after the call.
+            saved = [s.clone() for s in self.states]
             if initial_state is None:
-                return list(saved)
+                return saved
             nonzero = sum(s.abs().sum() for s in saved) > 0
             return [torch.where(nonzero, s, i) for s, i in zip(saved, initial_state)]
         if initial_state is None:

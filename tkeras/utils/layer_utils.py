@@ -84,11 +84,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
             for extra in connections[1:]:
                 print_row(["", "", "", extra])
         print_fn("=" * line_length if i == len(layers) - 1 else "_" * line_length)
-    compiled = getattr(model, "_compiled", None)
-    if compiled is not None:
-        trainable = int(sum(int(np.prod(p.shape)) for p in compiled.params))
-    else:
-        trainable = count_params(model.trainable_weights)
+    # As tf.keras 2.x: the current `trainable` flags (a layer frozen after compile is
+    # counted as non-trainable at once; the total is always the model's parameter count).
+    trainable = count_params(model.trainable_weights)
     non_trainable = count_params(model.non_trainable_weights)
     print_fn(f"Total params: {trainable + non_trainable:,}")
     print_fn(f"Trainable params: {trainable:,}")
