@@ -23,6 +23,7 @@ import torch
 from tkeras import losses as _losses
 from tkeras.backend import _config
 from tkeras.backend._dispatch import symbolic
+from tkeras.engine.base_layer import as_keras_buffer
 from tkeras.losses import (  # noqa: F401  (metric aliases of the loss functions)
     MAE, MAPE, MSE, MSLE, KLD, BCE, bce, binary_crossentropy, categorical_crossentropy,
     categorical_hinge, hinge, kld, kl_divergence, kullback_leibler_divergence, log_cosh,
@@ -265,7 +266,8 @@ class Metric:
         """Creates a state tensor (zeros, or ones with `initializer='ones'`); assign it
         to an attribute: `self.total = self.add_weight('total')`."""
         fill = 1.0 if initializer == "ones" else 0.0
-        value = torch.full(tuple(shape), fill, dtype=getattr(torch, dtype or self._dtype))
+        value = as_keras_buffer(
+            torch.full(tuple(shape), fill, dtype=getattr(torch, dtype or self._dtype)))
         self._unbound[id(value)] = (value, fill)
         return value
 
@@ -286,7 +288,7 @@ class Metric:
     def reset_states(self):
         """Sets every state tensor back to its initial value (keeping its device)."""
         for key, fill in self._weight_fill.items():
-            self.__dict__[key] = torch.full_like(getattr(self, key), fill)
+            self.__dict__[key] = as_keras_buffer(torch.full_like(getattr(self, key), fill))
         for t, fill in self._unbound.values():
             t.fill_(fill)
 
@@ -297,7 +299,8 @@ class Metric:
         for key in self._weight_fill:
             t = self.__dict__[key]
             if t.device != device:
-                self.__dict__[key] = t.to(device)
+                self.__dict__[key] = as_keras_buffer(t.to(device)) if isinstance(
+                    t, torch.Tensor) else t
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)

@@ -174,6 +174,9 @@ def variable(value, dtype=None, name=None, constraint=None):
         v = value.detach().to(dtype=dt, copy=True)
     else:
         v = torch.tensor(np.asarray(value), dtype=dt, device=_device())
+    from tkeras.engine.base_layer import as_keras_buffer
+
+    v = as_keras_buffer(v)  # with tf.Variable's assign, assign_add, assign_sub
     if v.is_floating_point() or v.is_complex():
         v.requires_grad_(True)
     v._keras_name = name

@@ -58,7 +58,59 @@ class Permuted:
         return torch_value.permute(self.inverse)
 
 
-class KerasVariable(nn.Parameter):
+class _Assignable:
+    """tf.Variable's update methods (Keras 2 code updates weights and metric state with
+    `v.assign_add(x)`): in place, outside autograd; they return the variable."""
+
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        with torch.no_grad():
+            self.copy_(_assign_operand(value, self))
+        return self
+
+    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
+        with torch.no_grad():
+            self.add_(_assign_operand(delta, self))
+        return self
+
+    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+        with torch.no_grad():
+            self.sub_(_assign_operand(delta, self))
+        return self
+
+    def numpy(self, *, force=False):
+        return self.detach().cpu().numpy()
+
+
+def _assign_operand(value, like):
+    if isinstance(value, torch.Tensor):
+        return value.detach().to(device=like.device, dtype=like.dtype)
+    return torch.as_tensor(np.asarray(value), dtype=like.dtype, device=like.device)
+
+
+class KerasBuffer(_Assignable, torch.Tensor):
+    """A non-trainable weight (a module buffer) that has tf.Variable's `assign`,
+    `assign_add` and `assign_sub`. Operations on it give plain tensors, as with
+    `nn.Parameter`."""
+
+    __torch_function__ = torch._C._disabled_torch_function_impl
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = as_keras_buffer(self.detach().clone())
+        return memo[id(self)]
+
+    def __reduce_ex__(self, proto):
+        return (as_keras_buffer, (self.detach().as_subclass(torch.Tensor),))
+
+
+def as_keras_buffer(tensor):
+    """`tensor` (sharing its storage) as a `KerasBuffer`."""
+    if type(tensor) is KerasBuffer:
+        return tensor
+    return torch.Tensor._make_subclass(KerasBuffer, tensor.detach(), False)
+
+
+class KerasVariable(_Assignable, nn.Parameter):
     """A layer weight: an `nn.Parameter` that also carries its Keras name
     (`dense_1/kernel:0`), since torch tensors' own `.name` is read-only."""
 
@@ -380,7 +432,7 @@ class Layer(nn.Module):
         if trainable:
             self.register_parameter(attr, KerasVariable(value, requires_grad=self._trainable))
         else:
-            self.register_buffer(attr, value)
+            self.register_buffer(attr, as_keras_buffer(value) if layout is None else value)
         self._weight_records.append(_WeightRecord(
             short, attr, bool(trainable), layout, regularizers.get(regularizer),
             constraints.get(constraint)))
@@ -390,6 +442,16 @@ class Layer(nn.Module):
             weight.__dict__["_keras_name"] = self._weight_full_name(rec)
             return weight
         return self._keras_view(rec)
+
+    def _apply(self, fn, *args, **kwargs):
+        out = super()._apply(fn, *args, **kwargs)
+        # `.to(device)` and dtype casts give plain tensors: keep `assign` on the
+        # non-trainable weights.
+        for rec in self._weight_records:
+            t = self._buffers.get(rec.attr)
+            if t is not None and rec.layout is None and type(t) is torch.Tensor:
+                self._buffers[rec.attr] = as_keras_buffer(t)
+        return out
 
     def _all_weight_tensors(self):
         for rec in self._weight_records:
@@ -696,12 +758,15 @@ class Layer(nn.Module):
             _config._CONTEXT.training = prev_training
         if self.activity_regularizer is not None:
             self._apply_activity_regularizer(outputs)
-        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+        if not self._masks_from_outputs and (
+                self.supports_masking or type(self).compute_mask is not Layer.compute_mask):
             out_mask = self.compute_mask(inputs, input_mask)
             _attach_masks(outputs, out_mask)
         return outputs
 
     _autocast = True
+    # Graph models: their outputs already carry the masks their inner layers computed.
+    _masks_from_outputs = False
 
     def _cast_input(self, x):
         """Floating inputs take the layer's dtype, as Keras 2 layers autocast them."""
@@ -795,7 +860,9 @@ class Layer(nn.Module):
                     _meta_weights(self):
                 outputs = self.call(meta_inputs, *meta_args, **meta_kwargs)
                 out_mask = None
-                if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+                if self._masks_from_outputs:
+                    out_mask = [getattr(t, "_keras_mask", None) for t in flatten(outputs)]
+                elif self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
                     out_mask = self.compute_mask(meta_inputs, input_mask)
         finally:
             _STATE.depth = depth

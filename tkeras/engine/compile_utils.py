@@ -80,14 +80,21 @@ class CompiledState:
         names = ["loss"]
         if n > 1:
             names += [f"{o}_loss" for o, fn in zip(output_names, self.loss_fns) if fn is not None]
-        for weighted, spec in ((False, metrics), (True, weighted_metrics)):
-            per_output = self._metrics_per_output(spec, output_names)
-            for i, items in enumerate(per_output):
+        # As tf.keras 2: per output, its metrics then its weighted metrics; a weighted
+        # metric is prefixed with `weighted_` only when the name is already taken.
+        unweighted = self._metrics_per_output(metrics, output_names)
+        weighted_spec = self._metrics_per_output(weighted_metrics, output_names)
+        for i in range(n):
+            prefix = "" if n == 1 else f"{output_names[i]}_"
+            taken = set()
+            for weighted, items in ((False, unweighted[i]), (True, weighted_spec[i])):
                 for m in items:
                     name, fn = self._resolve_metric(m, self.loss_fns[i], output_shapes[i])
-                    if weighted:
-                        name = "weighted_" + name
-                    full = name if n == 1 else f"{output_names[i]}_{name}"
+                    full = prefix + name
+                    if weighted and full in taken:
+                        full = prefix + "weighted_" + name
+                    if not weighted:
+                        taken.add(full)
                     self.entries.append(_MetricEntry(i, full, fn, weighted))
                     names.append(full)
         self.metrics_names = names
@@ -150,9 +157,14 @@ class CompiledState:
                 fn = losses_module.categorical_crossentropy
             return m, fn
         if isinstance(m, str):
-            return m, metrics_module.get(m)
+            fn = metrics_module.get(m)
+            if isinstance(fn, metrics_module.Metric):  # 'AUC', 'Precision': named 'auc', ...
+                return fn.name, fn
+            return m, fn
         if isinstance(m, metrics_module.Metric):
             return m.name, m
+        if isinstance(m, losses_module.Loss):  # a Loss object as metric: its name
+            return getattr(m, "name", None) or _snake(type(m).__name__), m
         if callable(m):
             return getattr(m, "__name__", type(m).__name__), m
         raise ValueError(f"Could not interpret metric identifier: {m!r}")
@@ -164,6 +176,9 @@ class CompiledState:
         for i, fn in enumerate(self.loss_fns):
             if fn is None:
                 per_output.append(None)
+                continue
+            if _no_target(ys[i]):  # no target data for this output: no loss (tf.keras)
+                per_output.append(outputs[i].new_zeros((), dtype=torch.float32))
                 continue
             value = _loss_value(fn, ys[i], outputs[i], None if sw is None else sw[i])
             per_output.append(value)
@@ -231,6 +246,9 @@ class CompiledState:
                 q += 1
                 continue
             y, p = ys[e.output], outputs[e.output]
+            if _no_target(y):  # an output given no target data: its metrics stay as is
+                q += 1
+                continue
             if p.dtype in _HALF:
                 p = p.float()
             w = None if (sw is None or not e.weighted) else sw[e.output]
@@ -316,7 +334,13 @@ def _loss_value(fn, y, p, sw):
     if p.dtype in _HALF:  # mixed precision: losses are computed in float32
         p = p.float()
     if isinstance(fn, losses_module.Loss):
-        return fn(y, p, sample_weight=sw)
+        value = fn(y, p, sample_weight=sw)
+        if value.ndim:
+            # reduction='none': tf.keras reports the mean and differentiates the sum
+            # (the gradient of a non-scalar loss).
+            total = value.sum()
+            return value.mean().detach() + (total - total.detach())
+        return value
     per = fn(y, p)
     if sw is not None:
         while sw.ndim < per.ndim:
@@ -326,6 +350,17 @@ def _loss_value(fn, y, p, sw):
 
 
 _HALF = (torch.float16, torch.bfloat16)
+
+
+def _snake(name):
+    from tkeras.engine.base_layer import to_snake_case
+
+    return to_snake_case(name)
+
+
+def _no_target(y):
+    # data_utils.no_target's (n, 0) stand-in.
+    return y is None or (isinstance(y, torch.Tensor) and y.ndim == 2 and y.shape[1] == 0)
 
 
 # ---------------------------------------------------------------------- custom steps

@@ -154,11 +154,14 @@ def standardize_targets(model, y, n_inputs_samples):
             )
         return [torch.zeros((n_inputs_samples,), device=device) for _ in names]
     if isinstance(y, dict):
-        missing = [n for n, fn in zip(names, c.loss_fns) if n not in y and fn is not None]
-        if missing:
+        unknown = [k for k in y if k not in names]
+        if unknown:
             raise ValueError(
-                f"No data provided for {missing[0]!r}. Need data for each key in: {names}"
+                f"Found unexpected keys that do not correspond to any Model output: "
+                f"{unknown}. Expected: {names}"
             )
+        # As tf.keras 2: an output without target data (a key left out, or None in a
+        # list) gets no loss and no metric updates.
         y = [y.get(n) for n in names]
     elif not isinstance(y, (list, tuple)):
         y = [y]
@@ -172,7 +175,8 @@ def standardize_targets(model, y, n_inputs_samples):
     out_shapes = _output_shapes(model)
     for i, (t, fn) in enumerate(zip(y, c.loss_fns)):
         if t is None:
-            t = torch.zeros((n_inputs_samples,))
+            ys.append(no_target(n_inputs_samples, device))
+            continue
         t = _convert(t, None, device)
         if (fn is not None and out_shapes is not None and t.ndim == 1
                 and len(out_shapes[i]) == 2 and "sparse" not in _loss_name(fn).lower()):
@@ -187,6 +191,16 @@ def standardize_targets(model, y, n_inputs_samples):
             _check_target(t, out_shapes[i], fn, names[i])
         ys.append(t)
     return ys
+
+
+def no_target(n, device=None):
+    """The stand-in for an output given no target data: (n, 0), sliced with the
+    batches like a real target; that output's loss and metrics are skipped."""
+    return torch.zeros((n, 0), device=device)
+
+
+def is_no_target(t):
+    return isinstance(t, torch.Tensor) and t.ndim == 2 and t.shape[1] == 0
 
 
 def _output_shapes(model):
@@ -267,7 +281,7 @@ def standardize_weights(model, ys, sample_weight, class_weight):
                     f"with shape {_shape_str(y.shape)}. sample_weight cannot be broadcast; it "
                     "needs one weight per sample."
                 )
-        if cw is not None:
+        if cw is not None and not is_no_target(y):
             if y.ndim >= 2 and y.shape[-1] > 1:
                 classes = y.argmax(-1)
             else:

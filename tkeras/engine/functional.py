@@ -327,6 +327,14 @@ class Functional(Model):
         for s, x in zip(self._input_slots, xs):
             vals[s] = x
         uses_masks = self._uses_masks
+        # Masks coming from outside (a nested model called on a masked tensor) flow
+        # through every layer, as in Keras 2, not only through the layers whose graph
+        # had masks when the model was built.
+        outer_masks = masks is not None
+        if outer_masks:
+            for x, m in zip(xs, masks):
+                if m is not None:
+                    _attach_masks(x, m)
         for step in self._plan:
             layer = step.layer
             if step.simple:
@@ -343,7 +351,7 @@ class Functional(Model):
             else:
                 kwargs.pop("training", None)
             input_mask = None
-            if uses_masks and step.masks:
+            if outer_masks or (uses_masks and step.masks):
                 ms = [getattr(x, "_keras_mask", None) for x in flatten(args[0])]
                 if any(m is not None for m in ms):
                     input_mask = ms[0] if not isinstance(args[0], (list, tuple)) else ms
@@ -352,7 +360,7 @@ class Functional(Model):
             out = torch.nn.Module.__call__(layer, *args, **kwargs)
             if layer.activity_regularizer is not None:
                 layer._apply_activity_regularizer(out)
-            if uses_masks and step.masks and (
+            if (outer_masks or (uses_masks and step.masks)) and not layer._masks_from_outputs and (
                     layer.supports_masking or type(layer).compute_mask is not Layer.compute_mask):
                 _attach_masks(out, layer.compute_mask(args[0], input_mask))
             if len(step.out_slots) == 1:
@@ -389,12 +397,35 @@ class Functional(Model):
             from tkeras.backend import _config
 
             training = _config._global_training_default()
-        outs = self._run_graph(xs, training)
+        if mask is None:
+            ms = [getattr(x, "_keras_mask", None) for x in xs]
+        elif isinstance(mask, dict):
+            ms = [mask.get(n) for n in self.input_names]
+        elif isinstance(mask, (list, tuple)):
+            ms = list(mask)
+        else:
+            ms = [mask]
+        outs = self._run_graph(xs, training, ms if any(m is not None for m in ms) else None)
         if isinstance(self._nested_outputs, (list, tuple)):
             return outs
         if isinstance(self._nested_outputs, dict):
             return dict(zip(self._nested_outputs.keys(), outs))
         return outs[0]
+
+    _masks_from_outputs = True
+
+    def compute_mask(self, inputs, mask=None):
+        """The masks of the outputs when the model runs on `inputs` with `mask`, found
+        by running the graph, as Keras 2 does."""
+        if not self._uses_masks and all(m is None for m in flatten(mask)):
+            return None if len(self.outputs) == 1 else [None] * len(self.outputs)
+        if any(is_keras_tensor(x) for x in flatten(inputs)):
+            _, out_mask = self._infer_outputs(inputs, (), {"mask": mask})
+        else:
+            with torch.no_grad():
+                outs = self.call(inputs, training=False, mask=mask)
+            out_mask = [getattr(t, "_keras_mask", None) for t in flatten(outs)]
+        return out_mask[0] if len(self.outputs) == 1 else out_mask
 
     def _build_from_data(self, xs):
         self.built = True
