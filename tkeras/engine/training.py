@@ -550,15 +550,8 @@ class Model(Layer):
 
         source = data = None
         if data_adapters.is_batch_source(x):
-            _check_source_args(y, sample_weight, "fit")
-            if validation_split:
-                raise ValueError(
-                    "If your data is in the form of a Python generator, a "
-                    "`keras.utils.Sequence` or a DataLoader, you cannot use "
-                    "`validation_split`. Pass `validation_data` instead.")
-            source = _RawBatchSource(self, x, batch_size, steps_per_epoch, "fit", "fit",
-                                     shuffle=shuffle, **feed)
-            source.peek()
+            source = _fit_source(self, _RawBatchSource, x, y, sample_weight, validation_split,
+                                 batch_size, steps_per_epoch, dict(shuffle=shuffle, **feed))
             steps_per_epoch = source.steps
         else:
             data = self._raw_data(x, y, sample_weight, class_weight, "fit")
@@ -803,16 +796,9 @@ class Model(Layer):
                 steps_per_epoch, validation_steps, validation_freq, feed)
         source = data = None
         if data_adapters.is_batch_source(x):
-            _check_source_args(y, sample_weight, "fit")
-            if validation_split:
-                raise ValueError(
-                    "If your data is in the form of a Python generator, a "
-                    "`keras.utils.Sequence` or a DataLoader, you cannot use "
-                    "`validation_split`. Pass `validation_data` instead.")
-            source = data_adapters.BatchSource(
-                self, x, batch_size, steps_per_epoch, "fit", "fit", shuffle=shuffle,
-                class_weight=class_weight, **feed)
-            source.peek()
+            source = _fit_source(self, data_adapters.BatchSource, x, y, sample_weight,
+                                 validation_split, batch_size, steps_per_epoch,
+                                 dict(shuffle=shuffle, class_weight=class_weight, **feed))
             steps_per_epoch = n = source.steps
         else:
             data = data_utils.adapt(self, x, y, sample_weight, class_weight, "fit")
@@ -1173,6 +1159,21 @@ def _array_batches(arrays, n, batch_size, steps, wrap=False):
                None if sw_all is None else [None if t is None else t[start:end]
                                             for t in sw_all])
         start = end
+
+
+def _fit_source(model, cls, x, y, sample_weight, validation_split, batch_size, steps,
+                options):
+    """The batch source of `fit` on a generator, `Sequence` or DataLoader, checked and
+    peeked at (its first batch) before training starts."""
+    _check_source_args(y, sample_weight, "fit")
+    if validation_split:
+        raise ValueError(
+            "If your data is in the form of a Python generator, a "
+            "`keras.utils.Sequence` or a DataLoader, you cannot use "
+            "`validation_split`. Pass `validation_data` instead.")
+    source = cls(model, x, batch_size, steps, "fit", "fit", **options)
+    source.peek()
+    return source
 
 
 def _check_source_args(y, sample_weight, where):
