@@ -564,3 +564,18 @@ def test_fixture_copy_with_keras2_bytes_attrs_loads(tmp_path):
                                                          "model.json")).read())
     hdf5.load_weights(ref, os.path.join(FIXTURES, "dense_mlp", "weights.h5"))
     _assert_same(model.get_weights(), ref.get_weights())
+
+
+def test_import_tkeras_leaves_h5py_until_a_file_is_used(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys, tkeras\n"
+            "assert 'h5py' not in sys.modules, 'h5py imported by import tkeras'\n"
+            "m = tkeras.Sequential([tkeras.layers.Dense(2, input_shape=(3,))])\n"
+            "m.save_weights(sys.argv[1])\n"
+            "assert 'h5py' in sys.modules\n"
+            "m.load_weights(sys.argv[1])\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "w.h5")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]

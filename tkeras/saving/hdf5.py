@@ -18,9 +18,22 @@ import os
 import tempfile
 import warnings
 
-import h5py
 import numpy as np
 import torch
+
+
+class _LazyH5py:
+    """`h5py`, imported on first use: `import tkeras` stays free of its ~75 ms import
+    until a file is read or written."""
+
+    def __getattr__(self, name):
+        import h5py as module
+
+        globals()["h5py"] = module
+        return getattr(module, name)
+
+
+h5py = _LazyH5py()
 
 from tkeras.saving.model_config import BACKEND, KERAS_VERSION, get_json_type, model_from_config
 
