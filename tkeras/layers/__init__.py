@@ -25,6 +25,8 @@ from tkeras.layers.wrappers import *  # noqa: F401,F403,E402
 from tkeras.layers.merge import *  # noqa: F401,F403,E402
 from tkeras.layers.noise import *  # noqa: F401,F403,E402
 from tkeras.layers.advanced_activations import *  # noqa: F401,F403,E402
+from tkeras.layers.preprocessing import *  # noqa: F401,F403,E402
+from tkeras.layers.tf_op_layer import *  # noqa: F401,F403,E402
 
 
 def serialize(layer):
@@ -42,7 +44,11 @@ def deserialize(config, custom_objects=None):
 def _layer_objects():
     import tkeras.models as models
 
-    objects = {k: v for k, v in globals().items() if isinstance(v, type) and issubclass(v, Layer)}
+    from tkeras.layers._applications import APPLICATION_LAYERS
+
+    objects = dict(APPLICATION_LAYERS)
+    objects.update({k: v for k, v in globals().items()
+                    if isinstance(v, type) and issubclass(v, Layer)})
     objects.update({"Model": models.Model, "Functional": models.Functional,
                     "Sequential": models.Sequential})
     return objects

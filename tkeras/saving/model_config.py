@@ -358,6 +358,8 @@ def _serialize_node(layer, node, conversion):
         return {k: map_structure(entry, v) for k, v in inputs.items()}
     if isinstance(inputs, (list, tuple)):
         return [map_structure(entry, x) for x in inputs]
+    if getattr(layer, "_preserve_input_structure_in_config", False):
+        return entry(inputs)  # tf-keras's TFOpLambda: one input is not wrapped in a list
     return [entry(inputs)]
 
 
