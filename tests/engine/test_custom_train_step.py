@@ -233,13 +233,7 @@ class GraphWithStep(keras.Model):
     """tf.keras's guide pattern: subclass Model for `train_step`, build it with
     `GraphWithStep(inputs, outputs)`."""
 
-    def train_step(self, data):
-        x, y = data
-        y_pred = self(x, training=True)
-        loss = self.compiled_loss(y, y_pred, regularization_losses=self.losses)
-        self.optimizer.minimize(loss, self.trainable_variables)
-        self.compiled_metrics.update_state(y, y_pred)
-        return {m.name: m.result() for m in self.metrics}
+    train_step = TfStyle.train_step
 
 
 def _graph_with_step():
