@@ -33,7 +33,8 @@ def test_failed_compilation_falls_back_with_a_warning_naming_the_reason():
         _check_fallback()
 
 
-def _check_fallback():
+def _jit_and_eager():
+    """Data, a `jit_compile=True` model and an eager twin with the same weights."""
     torch._dynamo.reset()
     x, y = _data()
     model = _model()
@@ -41,6 +42,11 @@ def _check_fallback():
     eager.set_weights(model.get_weights())
     model.compile(keras.optimizers.SGD(0.1), "mse", jit_compile=True)
     eager.compile(keras.optimizers.SGD(0.1), "mse")
+    return x, y, model, eager
+
+
+def _check_fallback():
+    x, y, model, eager = _jit_and_eager()
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
@@ -62,13 +68,7 @@ def test_user_errors_are_not_mistaken_for_compile_failures():
 
 
 def test_tiny_model_really_compiles_and_matches_eager():
-    torch._dynamo.reset()
-    x, y = _data()
-    model = _model()
-    eager = _model()
-    eager.set_weights(model.get_weights())
-    model.compile(keras.optimizers.SGD(0.1), "mse", jit_compile=True)
-    eager.compile(keras.optimizers.SGD(0.1), "mse")
+    x, y, model, eager = _jit_and_eager()
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         history = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
