@@ -661,27 +661,6 @@ class Model(Layer):
             data.on_epoch_end()
         return _logs_to_floats(logs)
 
-    def _evaluate_custom_entry(self, x, y, batch_size, verbose, sample_weight, steps,
-                               callbacks, feed, return_dict):
-        from tkeras import callbacks as callbacks_module
-
-        if data_adapters.is_batch_source(x):
-            _check_source_args(y, sample_weight, "evaluate")
-            data = _RawBatchSource(self, x, batch_size, steps, "evaluate", "evaluate",
-                                   steps_arg="steps", **feed)
-            data.peek()
-            n_steps = data.steps
-        else:
-            data = self._raw_data(x, y, sample_weight, None, "evaluate")
-            n_steps = steps or max(1, math.ceil(data.num_samples / batch_size))
-        cbks = callbacks_module.CallbackList(
-            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-            steps=n_steps)
-        cbks.on_test_begin()
-        logs = self._evaluate_custom(data, batch_size, steps, cbks)
-        cbks.on_test_end(logs)
-        return logs if return_dict else _flatten_in_order(logs, self.metrics_names)
-
     def _predict_custom(self, x, batch_size, steps, feed):
         """`predict` with the user's `predict_step`: outputs of any structure,
         concatenated over the batches as numpy."""
@@ -933,21 +912,20 @@ class Model(Layer):
 
         self._assert_compiled()
         batch_size = _check_batch_size(batch_size)
-        if self._overrides("test_step"):
-            return self._evaluate_custom_entry(
-                x, y, batch_size, verbose, sample_weight, steps, callbacks,
-                dict(workers=workers, use_multiprocessing=use_multiprocessing,
-                     max_queue_size=max_queue_size), return_dict)
+        # A user `test_step` gets batches in the user's structure (raw data).
+        custom = self._overrides("test_step")
         if data_adapters.is_batch_source(x):
             _check_source_args(y, sample_weight, "evaluate")
-            data = data_adapters.BatchSource(
+            source_cls = _RawBatchSource if custom else data_adapters.BatchSource
+            data = source_cls(
                 self, x, batch_size, steps, "evaluate", "evaluate", steps_arg="steps",
                 workers=workers, use_multiprocessing=use_multiprocessing,
                 max_queue_size=max_queue_size)
             data.peek()
             n_steps = data.steps
         else:
-            data = data_utils.adapt(self, x, y, sample_weight, None, "evaluate")
+            data = self._raw_data(x, y, sample_weight, None, "evaluate") if custom else \
+                data_utils.adapt(self, x, y, sample_weight, None, "evaluate")
             n_steps = steps or max(1, math.ceil(data.num_samples / batch_size))
         cbks = callbacks_module.CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
@@ -955,10 +933,7 @@ class Model(Layer):
         cbks.on_test_begin()
         logs = self._evaluate_data(data, batch_size, steps, cbks)
         cbks.on_test_end(logs)
-        if return_dict:
-            return logs
-        values = [logs[k] for k in self.metrics_names]
-        return values[0] if len(values) == 1 else values
+        return logs if return_dict else _flatten_in_order(logs, self.metrics_names)
 
     # ------------------------------------------------------------------ predict
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
