@@ -1145,6 +1145,28 @@ def _get_logits(output, from_logits, op_type, fn_name):
     return logits, True
 
 
+class _SoftmaxCrossEntropy(torch.autograd.Function):
+    """`-sum(labels * log_softmax(logits))` with TensorFlow's backward pass: the gradient
+    with respect to the logits is `softmax(logits) - labels` whatever `labels` sum to,
+    and with respect to the labels `-log_softmax(logits)`."""
+
+    @staticmethod
+    def forward(ctx, labels, logits, axis):
+        log_probs = torch.log_softmax(logits, dim=axis)
+        ctx.save_for_backward(labels, log_probs)
+        ctx.axis = axis
+        return -torch.sum(labels * log_probs, dim=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        labels, log_probs = ctx.saved_tensors
+        grad = grad.unsqueeze(ctx.axis)
+        grad_logits = grad * (torch.exp(log_probs) - labels) \
+            if ctx.needs_input_grad[1] else None
+        grad_labels = -grad * log_probs if ctx.needs_input_grad[0] else None
+        return grad_labels, grad_logits, None
+
+
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
     """`-sum(labels * log_softmax(logits))` with TensorFlow's gradient.
 
@@ -1153,16 +1175,11 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
     gradient with respect to the logits is `softmax(logits) - labels`: it takes each row
     of `labels` to sum to 1. Rows that do not (the all-zero targets of padded time steps
     in seq2seq models, unnormalized soft labels) train as they do on Keras 2 only with
-    that gradient, so the term `(1 - sum(labels)) * logsumexp(logits)` is added to the
-    gradient while the value stays the exact crossentropy.
+    that gradient, which one autograd function gives without extra kernels.
     """
-    loss = -torch.sum(labels * torch.log_softmax(logits, dim=axis), dim=axis)
-    if logits.requires_grad:
-        # Exactly zero (value and gradient) where the labels sum to 1.
-        missing = 1.0 - torch.sum(labels.detach(), dim=axis)
-        extra = missing * torch.logsumexp(logits, dim=axis)
-        loss = loss + (extra - extra.detach())
-    return loss
+    if not (labels.requires_grad or logits.requires_grad):
+        return -torch.sum(labels * torch.log_softmax(logits, dim=axis), dim=axis)
+    return _SoftmaxCrossEntropy.apply(labels, logits, axis % logits.dim())
 
 
 @symbolic
