@@ -53,7 +53,7 @@ def validate_compile_args(loss=None, metrics=None, loss_weights=None,
 
 
 class _MetricEntry:
-    __slots__ = ("output", "name", "fn", "weighted", "stateful")
+    __slots__ = ("output", "name", "fn", "weighted", "stateful", "float_target")
 
     def __init__(self, output, name, fn, weighted):
         self.output = output
@@ -61,6 +61,9 @@ class _MetricEntry:
         self.fn = fn
         self.weighted = weighted
         self.stateful = isinstance(fn, metrics_module.Metric)
+        # As tf.keras's MeanMetricWrapper, metric functions see float targets (bool
+        # one-hot and integer labels included); the sparse ones index with the labels.
+        self.float_target = not self.stateful and not _is_sparse(fn)
 
 
 class CompiledState:
@@ -255,9 +258,7 @@ class CompiledState:
             if e.stateful:
                 e.fn.update_state(y, p, sample_weight=w)
             else:
-                if isinstance(y, torch.Tensor) and y.dtype != p.dtype:
-                    # As tf.keras's MeanMetricWrapper: metric functions see float
-                    # targets (bool one-hot and integer labels included).
+                if e.float_target and isinstance(y, torch.Tensor) and y.dtype != p.dtype:
                     y = y.to(p.dtype)
                 values = e.fn(y, p)
                 if w is not None:
