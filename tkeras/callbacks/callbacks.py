@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,6 +21,7 @@ import warnings
 import numpy as np
 import torch
 
+from tkeras.utils import io_utils
 from tkeras.utils.progbar import Progbar
 
 _BATCH_HOOKS = tuple(
@@ -1221,11 +1221,11 @@ class BackupAndRestore(Callback):
         self.model.save(os.path.join(self.backup_dir, model_file), overwrite=True)
         rng = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(),
                "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None}
-        _atomic_write(os.path.join(self.backup_dir, rng_file),
-                      lambda f: torch.save(rng, f), binary=True)
+        io_utils.atomic_write(os.path.join(self.backup_dir, rng_file),
+                              lambda f: torch.save(rng, f), binary=True)
         state = {"epoch": epoch, "model_file": model_file, "rng_file": rng_file,
                  "lr": _get_lr(self.model)}
-        _atomic_write(self._state_path(), lambda f: json.dump(state, f))
+        io_utils.atomic_write(self._state_path(), lambda f: json.dump(state, f))
         for name in os.listdir(self.backup_dir):  # older backups are no longer needed
             if name.startswith(("model-", "rng-")) and name not in (model_file, rng_file):
                 with contextlib.suppress(OSError):
@@ -1239,18 +1239,3 @@ class BackupAndRestore(Callback):
         if self.delete_checkpoint and not self._epoch_open:
             shutil.rmtree(self.backup_dir, ignore_errors=True)
 
-
-def _atomic_write(path, write, binary=False):
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb" if binary else "w") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise

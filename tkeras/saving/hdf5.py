@@ -15,7 +15,6 @@ the target's folder that replaces the target only once complete.
 import contextlib
 import json
 import os
-import tempfile
 import warnings
 
 import numpy as np
@@ -35,6 +34,7 @@ class _LazyH5py:
 
 h5py = _LazyH5py()
 
+from tkeras.utils import io_utils
 from tkeras.saving.model_config import BACKEND, KERAS_VERSION, get_json_type, model_from_config
 
 # tf-keras names the backend 'tensorflow' in files, which is what Keras 2 readers expect.
@@ -302,18 +302,13 @@ def _check_overwrite(filepath, overwrite):
     if overwrite or not isinstance(filepath, (str, os.PathLike)) or \
             not os.path.isfile(filepath):
         return True
-    answer = input(f"[WARNING] {os.fspath(filepath)} already exists - overwrite? [y/n]")
-    while answer.strip().lower() not in ("y", "n"):
-        answer = input('Enter "y" (overwrite) or "n" (cancel).')
-    if answer.strip().lower() == "n":
-        print("[TIP] Next time specify overwrite=True!")
-        return False
-    return True
+    return io_utils.ask_to_proceed_with_overwrite(filepath)
 
 
 def _write_atomically(filepath, write):
-    """Runs `write(h5py_file)` on a temporary file next to `filepath`, then renames it
-    over `filepath`; on any error the temporary file goes and the old file stays."""
+    """Runs `write(h5py_file)` on a temporary file next to `filepath` that replaces
+    `filepath` once complete (`io_utils.atomic_path`); on any error the temporary file
+    goes and the old file stays."""
     if isinstance(filepath, (h5py.File, h5py.Group)):
         write(filepath)
         return
@@ -321,21 +316,9 @@ def _write_atomically(filepath, write):
         with h5py.File(filepath, "w") as f:
             write(f)
         return
-    path = os.path.abspath(os.fspath(filepath))
-    folder = os.path.dirname(path)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp")
-    os.close(fd)
-    try:
+    with io_utils.atomic_path(filepath) as tmp:
         with h5py.File(tmp, "w") as f:
             write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
 
 
 def save_weights(model, filepath, overwrite=True):
