@@ -146,13 +146,16 @@ class Model(Layer):
         _check_save_format(save_format)
         hdf5.save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, safe_mode=True,
+                     **kwargs):
         """Loads weights from a Keras 2 HDF5 weights or model file: in layer order
         (default) or by layer name (`by_name=True`, optionally `skip_mismatch=True`).
-        The whole file is checked first; on error the model is unchanged."""
+        The whole file is checked first; on error the model is unchanged. HDF5 links
+        out of the weights (to other files too) are refused unless `safe_mode=False`."""
         from tkeras.saving import hdf5
 
-        hdf5.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        hdf5.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch,
+                          safe_mode=safe_mode)
 
     def build(self, input_shape=None):
         """Builds a subclassed model by running it once on zeros of `input_shape`."""
