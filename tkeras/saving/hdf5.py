@@ -42,7 +42,7 @@ FILE_BACKEND = "tensorflow"
 # HDF5's object header limit: larger attribute arrays are split into numbered chunks.
 HDF5_OBJECT_HEADER_LIMIT = 64512
 
-__all__ = ["save_model", "load_model", "save_weights", "load_weights"]
+__all__ = ["save_model", "load_model", "save_weights", "load_weights", "check_links"]
 
 
 # ----------------------------------------------------------------------- file access
@@ -355,6 +355,110 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
     _write_atomically(filepath, write)
 
 
+# ------------------------------------------------------------------------ links
+_OPT_IN = ("If you trust this file, pass `safe_mode=False` to `load_weights` / "
+           "`load_model` to follow HDF5 links.")
+
+
+def _link_error(file_name, where, what, why, opt_in=True):
+    return ValueError(
+        f"Refusing to load {file_name!r}: {where!r} is {what}. {why}"
+        + (f" {_OPT_IN}" if opt_in else ""))
+
+
+def _walk_hard_links(group, file_name):
+    """{object id: path} of every object reachable from `group` through hard links, and
+    the soft/external links met on the way as (parent group, name, link, ancestor ids).
+    A group that contains itself through hard links (a cycle) raises."""
+    inside = {group.id: group.name}
+    links = []
+    stack = [(group, (group.id,))]
+    while stack:
+        parent, ancestors = stack.pop()
+        for name in parent:
+            link = parent.get(name, getlink=True)
+            if not isinstance(link, h5py.HardLink):
+                links.append((parent, name, link, ancestors))
+                continue
+            child = parent[name]
+            path = f"{parent.name.rstrip('/')}/{name}"
+            if child.id in ancestors:
+                raise _link_error(
+                    file_name, path, f"a hard link to its own ancestor group "
+                    f"{inside[child.id]!r}, a link loop", "Keras files never contain link "
+                    "loops; the file is corrupted or crafted.", opt_in=False)
+            if child.id not in inside:
+                inside[child.id] = path
+                if isinstance(child, h5py.Group):
+                    stack.append((child, ancestors + (child.id,)))
+    return inside, links
+
+
+def _file_ancestors(group):
+    """Ids of the groups above `group` in its file ('/' included)."""
+    parts = group.name.strip("/").split("/") if group.name.strip("/") else []
+    return {group.file["/" + "/".join(parts[:i])].id for i in range(len(parts))}
+
+
+def check_links(group, file_name=None, safe_mode=True):
+    """Refuses the HDF5 links in the weights group `group` that a Keras file never has
+    and that could read data from elsewhere: external links (another file), soft links
+    that point out of `group` or dangle, and link loops. With `safe_mode=False` only
+    loops and dangling links raise. Reads no weight."""
+    file_name = file_name or _describe(group)
+    try:
+        _check_links(group, file_name, safe_mode)
+    except (KeyError, RuntimeError, OSError) as err:
+        raise ValueError(f"Unable to read the groups of {file_name!r}: the file is "
+                         f"truncated or corrupted ({err}).") from None
+
+
+def _check_links(group, file_name, safe_mode):
+    inside, links = _walk_hard_links(group, file_name)
+    for parent, name, link, ancestors in links:
+        path = f"{parent.name.rstrip('/')}/{name}"
+        if isinstance(link, h5py.ExternalLink):
+            if safe_mode:
+                raise _link_error(
+                    file_name, path, f"an HDF5 external link to {link.path!r} in file "
+                    f"{link.filename!r}", "Keras weight files never link to other files; "
+                    "following it would read another file into the model's weights.")
+            continue
+        if not isinstance(link, h5py.SoftLink):
+            raise _link_error(file_name, path, f"an HDF5 link of unknown kind ({link!r})",
+                              "tkeras follows only soft links, on request.")
+        try:
+            target = parent.get(name)
+        except (KeyError, RuntimeError, OSError, ValueError) as err:
+            target, reason = None, str(err)
+        else:
+            reason = "nothing exists at that path"
+        if target is None:
+            raise _link_error(
+                file_name, path, f"a soft link to {link.path!r} that cannot be followed "
+                f"({reason}: a dangling link or a link loop)",
+                "The file is corrupted or crafted.", opt_in=False)
+        if target.id in ancestors or target.id in _file_ancestors(group):
+            raise _link_error(
+                file_name, path, f"a soft link to its own ancestor group {link.path!r}, "
+                "a link loop", "Keras files never contain link loops; the file is "
+                "corrupted or crafted.", opt_in=False)
+        if safe_mode and target.id not in inside:
+            raise _link_error(
+                file_name, path, f"a soft link to {link.path!r}, outside the weights group "
+                f"{group.name!r}", "Keras weight files never contain links; following it "
+                "would read data from elsewhere in the file into the model's weights.")
+
+
+def _check_member_link(f, name, file_name, safe_mode):
+    """`/model_weights` and `/optimizer_weights` must be real groups of the file."""
+    link = f.get(name, getlink=True)
+    if link is not None and safe_mode and not isinstance(link, h5py.HardLink):
+        where = f"{f.name.rstrip('/')}/{name}"
+        raise _link_error(file_name, where, f"an HDF5 link ({link!r}), not a group",
+                          "Keras files store weights in groups, never behind links.")
+
+
 # ------------------------------------------------------------------------ reading
 def _weights_root(f, name):
     if _has_attr_list(f, "layer_names"):
@@ -495,19 +599,26 @@ def _load_by_name(model, root, file_name, skip_mismatch):
 
 
 def load_weights_from_hdf5_group(model, group, by_name=False, skip_mismatch=False,
-                                 file_name=None):
+                                 file_name=None, safe_mode=True):
     """Loads a Keras weights group (a weights-file root or `/model_weights`) into
-    `model`; validates every layer and array first, so it changes nothing on error."""
+    `model`; validates every link, layer and array first, so it changes nothing on
+    error. HDF5 links that leave the group are refused unless `safe_mode=False`."""
     file_name = file_name or _describe(group)
+    _check_member_link(group, "model_weights", file_name, safe_mode)
     root = _weights_root(group, file_name)
+    check_links(root, file_name, safe_mode)
     if by_name:
         _load_by_name(model, root, file_name, skip_mismatch)
     else:
         _load_topological(model, root, file_name)
 
 
-def load_weights(model, filepath, by_name=False, skip_mismatch=False):
-    """`model.load_weights(filepath)`: a weights file or a full-model file."""
+def load_weights(model, filepath, by_name=False, skip_mismatch=False, safe_mode=True):
+    """`model.load_weights(filepath)`: a weights file or a full-model file.
+
+    HDF5 links are refused (Keras never writes them): an external link would read
+    another file of the machine into the model. `safe_mode=False` follows external
+    links and soft links that leave the weights group, for a file you trust."""
     if skip_mismatch and not by_name:
         raise ValueError("When calling model.load_weights, skip_mismatch can only be set "
                          "to True when by_name is True.")
@@ -518,7 +629,8 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
             "`model.build(input_shape)`, or call the model on a batch of data; then call "
             "`load_weights`.")
     with _open_for_reading(filepath) as f:
-        load_weights_from_hdf5_group(model, f, by_name, skip_mismatch, _describe(filepath))
+        load_weights_from_hdf5_group(model, f, by_name, skip_mismatch, _describe(filepath),
+                                     safe_mode)
 
 
 # ------------------------------------------------------------------------ load_model
@@ -597,8 +709,10 @@ def _compile_from_config(model, training_config, custom_objects):
     )
 
 
-def _load_optimizer_weights(model, group, file_name):
-    """Sets the saved optimizer state; problems only warn, as in Keras 2."""
+def _load_optimizer_weights(model, group, file_name, safe_mode=True):
+    """Sets the saved optimizer state; problems only warn, as in Keras 2 (refused HDF5
+    links raise)."""
+    check_links(group, file_name, safe_mode)
     names = _read_attr_list(group, "weight_names")
     try:
         _, values = _read_group(group, file_name, "optimizer_weights")
@@ -664,7 +778,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         custom_objects: dict of custom layers, losses, metrics, ... by name.
         compile: if True and the file has a training configuration, compile the model
             and restore the optimizer state, so training continues where it stopped.
-        safe_mode: if True (default), refuse Lambda layers stored as Python bytecode.
+        safe_mode: if True (default), refuse Lambda layers stored as Python bytecode
+            and HDF5 links out of the weights groups (external links to other files
+            included). Pass False only for a file you trust.
     """
     from tkeras.utils.generic_utils import CustomObjectScope
 
@@ -685,9 +801,14 @@ def _load_model(filepath, custom_objects, compile, safe_mode):
                 f"{file_name!r} is HDF5 but not a Keras weights/model file: it has no "
                 "'model_config' attribute ('layer_names' attribute or 'model_weights' "
                 "group).")
+        # Links first: a crafted file is refused before any layer is built.
+        for name in ("model_weights", "optimizer_weights"):
+            _check_member_link(f, name, file_name, safe_mode)
+            if name in f and isinstance(f[name], h5py.Group):
+                check_links(f[name], file_name, safe_mode)
         config = json.loads(_decode(raw))
         model = model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode)
-        load_weights_from_hdf5_group(model, f, file_name=file_name)
+        load_weights_from_hdf5_group(model, f, file_name=file_name, safe_mode=safe_mode)
         if not compile:
             return model
         training_config = _read_json_attr(f, "training_config")
@@ -697,5 +818,5 @@ def _load_model(filepath, custom_objects, compile, safe_mode):
             return model
         _compile_from_config(model, training_config, custom_objects)
         if "optimizer_weights" in f:
-            _load_optimizer_weights(model, f["optimizer_weights"], file_name)
+            _load_optimizer_weights(model, f["optimizer_weights"], file_name, safe_mode)
     return model
