@@ -735,6 +735,8 @@ class Layer(nn.Module):
         else:
             kwargs.pop("training", None)
         input_mask = kwargs.get("mask")
+        if isinstance(input_mask, np.ndarray):  # as Keras takes numpy masks in eager calls
+            kwargs["mask"] = input_mask = torch.as_tensor(input_mask)
         if input_mask is None:
             masks = [getattr(x, "_keras_mask", None) for x in flatten(inputs)]
             if any(m is not None for m in masks):

@@ -114,6 +114,11 @@ def standardize_inputs(model, x, where):
             "All input arrays (x) should have the same number of samples. Got array shapes: "
             f"{[tuple(t.shape) for t in xs]}"
         )
+    if counts == {0}:
+        raise ValueError(
+            f"Expected input data to be non-empty: `{where}` received 0 samples (input shapes "
+            f"{[tuple(t.shape) for t in xs]}). Pass at least one sample."
+        )
     return xs
 
 
@@ -261,6 +266,28 @@ def _per_output(value, names, what):
     return [value] + [None] * (len(names) - 1) if len(names) == 1 else [value] * len(names)
 
 
+def _check_class_weight_keys(class_weight):
+    """tf.keras's rule: the keys are the classes 0 .. n-1, each once."""
+    if not isinstance(class_weight, dict):
+        raise TypeError(
+            "`class_weight` must be a dict mapping class indices (0 .. number of classes - 1) "
+            f"to weights. Received: class_weight={class_weight!r}"
+        )
+    keys = []
+    for k in class_weight:
+        if isinstance(k, bool) or not isinstance(k, (int, float, np.integer, np.floating)) \
+                or int(k) != k:
+            keys = None
+            break
+        keys.append(int(k))
+    if keys is None or sorted(keys) != list(range(len(keys))):
+        raise ValueError(
+            "Expected `class_weight` to be a dict with keys from 0 to one less than the number "
+            f"of classes, found {class_weight!r}. Give one weight per class index, e.g. "
+            "class_weight={0: 1.0, 1: 5.0} for two classes."
+        )
+
+
 def standardize_weights(model, ys, sample_weight, class_weight):
     names = model._compiled.output_names
     sws = _per_output(sample_weight, names, "sample_weight")
@@ -281,6 +308,8 @@ def standardize_weights(model, ys, sample_weight, class_weight):
                     f"with shape {_shape_str(y.shape)}. sample_weight cannot be broadcast; it "
                     "needs one weight per sample."
                 )
+        if cw is not None:
+            _check_class_weight_keys(cw)
         if cw is not None and not is_no_target(y):
             if y.ndim >= 2 and y.shape[-1] > 1:
                 classes = y.argmax(-1)

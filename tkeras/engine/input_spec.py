@@ -41,6 +41,27 @@ def _shape_str(shape):
         ",)" if len(shape) == 1 else ")")
 
 
+def fixed_batch_message(layer_name, expected, received):
+    """The error for a batch of the wrong size fed to a layer built for one batch size
+    (a stateful RNN): what it needs, what it got, and the two ways out."""
+    return (
+        f"Layer '{layer_name}' was built for batches of exactly {expected} samples (a stateful "
+        f"RNN needs every batch to have the batch size it was built with: {expected}); "
+        f"received a batch of {received}. Pass `batch_size={expected}` and make the number "
+        f"of samples a multiple of it, or call `reset_states()` after rebuilding the layer "
+        f"with the new batch size (`batch_input_shape` / `Input(batch_shape=...)`)."
+    )
+
+
+def downsampling_message(layer_name, input_shape):
+    """The error for an input too small for a layer's windows (convolution, pooling)."""
+    return (
+        f"One of the dimensions in the output is <= 0 due to downsampling in {layer_name}. "
+        f"Consider increasing the input size. Received input shape {tuple(input_shape)} which "
+        "would produce output shape with a zero or negative value in a dimension."
+    )
+
+
 def assert_input_compatibility(input_spec, inputs, layer_name):
     """Raises a ValueError naming the layer, the expectation and the received shape."""
     if not input_spec:
@@ -82,6 +103,9 @@ def assert_input_compatibility(input_spec, inputs, layer_name):
                     f"but received input with shape {_shape_str(shape)}"
                 )
         if spec.shape is not None:
+            if spec.shape and shape and spec.shape[0] is not None and \
+                    shape[0] not in (spec.shape[0], None):
+                raise ValueError(fixed_batch_message(layer_name, spec.shape[0], shape[0]))
             for want, got in zip(spec.shape, shape):
                 if want is not None and got is not None and want != got:
                     raise ValueError(

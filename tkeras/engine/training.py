@@ -438,9 +438,10 @@ class Model(Layer):
     def _train_step(self, xs, ys, sw):
         c = self._compiled
         outputs, total, per_output = self._forward_and_loss(xs, ys, sw, True)
-        self.optimizer._zero_grad()
-        total.backward()
-        self.optimizer._step()
+        if total.requires_grad:  # else nothing to train (all frozen): Keras 2 steps nothing
+            self.optimizer._zero_grad()
+            total.backward()
+            self.optimizer._step()
         if c.constraints:
             c.apply_constraints()
         with torch.no_grad():
@@ -731,12 +732,13 @@ class Model(Layer):
         c = self._compiled
         outputs, total, per_output = self._forward_and_loss_general(xs, ys, sw, True, jit)
         opt = self.optimizer
-        opt._zero_grad()
-        if scaled:
-            opt._backward(total)
-        else:
-            total.backward()
-        opt._step()
+        if total.requires_grad:  # else nothing to train (all frozen): Keras 2 steps nothing
+            opt._zero_grad()
+            if scaled:
+                opt._backward(total)
+            else:
+                total.backward()
+            opt._step()
         if c.constraints:
             c.apply_constraints()
         with torch.no_grad():

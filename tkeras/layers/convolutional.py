@@ -25,7 +25,7 @@ from tkeras.utils.conv_utils import conv_output_length, deconv_output_length  # 
 from tkeras import activations, constraints, initializers, regularizers
 from tkeras.backend import _config
 from tkeras.engine.base_layer import KERNEL_BIAS_ARGUMENTS, Layer, Permuted, serialize_arguments
-from tkeras.engine.input_spec import InputSpec, assert_input_compatibility
+from tkeras.engine.input_spec import InputSpec, assert_input_compatibility, downsampling_message
 from tkeras.engine.keras_tensor import torch_dtype
 
 __all__ = [
@@ -226,12 +226,14 @@ class Conv(Layer):
     def _check_output_size(self, input_shape):
         out = self.compute_output_shape(tuple(input_shape))
         if any(d is not None and d <= 0 for d in self._spatial(out)):
-            raise ValueError(
-                f"One of the dimensions in the output is <= 0 due to downsampling in "
-                f"{self.name}. Consider increasing the input size. Received input shape "
-                f"{tuple(input_shape)} which would produce output shape with a zero or "
-                "negative value in a dimension."
-            )
+            raise ValueError(downsampling_message(self.name, input_shape))
+
+    def _check_spatial(self, x, inputs):
+        """The door before the kernel: every spatial dimension of the channels-first `x`
+        (and of the output) at least 1; torch's kernels refuse or misread others."""
+        spatial = tuple(x.shape[2:])
+        if min(spatial) < 1 or min(self._output_spatial(spatial)) < 1:
+            raise ValueError(downsampling_message(self.name, tuple(inputs.shape)))
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
@@ -271,7 +273,7 @@ class Conv(Layer):
         lead = None
         if inputs.ndim > self.rank + 2:
             lead = inputs.shape[:inputs.ndim - self.rank - 1]
-            inputs = inputs.reshape(-1, *inputs.shape[inputs.ndim - self.rank - 1:])
+            inputs = inputs.reshape(lead.numel(), *inputs.shape[inputs.ndim - self.rank - 1:])
         if self._channels_last:
             inputs = inputs.movedim(-1, 1)  # (b, *spatial, c) -> (b, c, *spatial)
         return inputs, lead
@@ -285,6 +287,7 @@ class Conv(Layer):
 
     def call(self, inputs):
         x, lead = self._to_torch(inputs)
+        self._check_spatial(x, inputs)
         y = _conv_forward(_CONV[self.rank], x, self.weight, self.bias, self.strides,
                           self.padding, self.dilation_rate, self.groups)
         return self._from_torch(y, lead)
@@ -465,6 +468,7 @@ class _ConvTranspose(Conv):
 
     def call(self, inputs):
         x, _ = self._to_torch(inputs)
+        self._check_spatial(x, inputs)
         dilation = self._dilation()
         out_sizes = self._output_spatial(x.shape[2:])
         # TensorFlow computes the gradient of a conv whose input has `out_sizes`: the
@@ -670,6 +674,7 @@ class _DepthwiseConv(_DepthwiseBase):
 
     def call(self, inputs):
         x, _ = self._to_torch(inputs)
+        self._check_spatial(x, inputs)
         return self._from_torch(self._depthwise(x, self.bias), None)
 
     def get_config(self):
@@ -790,6 +795,7 @@ class _SeparableConv(_DepthwiseBase):
 
     def call(self, inputs):
         x, _ = self._to_torch(inputs)
+        self._check_spatial(x, inputs)
         y = _CONV[self.rank](self._depthwise(x, None), self.pointwise_weight, self.bias)
         return self._from_torch(y, None)
 

@@ -5,7 +5,7 @@ import torch.nn.functional as F
 
 from tkeras import activations
 from tkeras.backend import _config
-from tkeras.engine.input_spec import InputSpec
+from tkeras.engine.input_spec import InputSpec, downsampling_message
 from tkeras.layers.convolutional import (
     _check_filters,
     _conv_forward,
@@ -266,6 +266,15 @@ class ConvLSTM2D(_KerasRNN):
                 f"{tuple(input_shape)}"
             )
         super().build(input_shape)
+
+    def _check_call_args(self, inputs, mask, initial_state):
+        inputs, mask, initial_state = super()._check_call_args(inputs, mask, initial_state)
+        # The door of the convolutions: each frame must give an output of at least 1x1.
+        rows, cols = inputs.shape[2:4] if self.cell.data_format == "channels_last" \
+            else inputs.shape[3:5]
+        if min(rows, cols) < 1 or min(self.cell._output_spatial(rows, cols)) < 1:
+            raise ValueError(downsampling_message(self.name, tuple(inputs.shape)))
+        return inputs, mask, initial_state
 
     def get_initial_state(self, inputs):
         if self.cell.data_format == "channels_last":

@@ -90,7 +90,28 @@ class Embedding(Layer):
     def call(self, inputs):
         if inputs.dtype not in (torch.int32, torch.int64):
             inputs = inputs.to(torch.int64)
+        if inputs.device.type == "cpu" and not torch.compiler.is_compiling():
+            self._check_indices(inputs)
         return F.embedding(inputs, self.embeddings)
+
+    def _check_indices(self, indices):
+        """The door before the lookup: every index in [0, input_dim). Checked where it
+        costs no device sync (CPU tensors, eager); torch's CUDA lookup would assert."""
+        if not indices.numel():
+            return
+        low, high = torch.aminmax(indices)
+        if low >= 0 and high < self.input_dim:
+            return
+        bad = ((indices < 0) | (indices >= self.input_dim)).nonzero()[0]
+        where = ",".join(str(int(i)) for i in bad)
+        value = int(indices[tuple(bad)])
+        raise ValueError(
+            f"Embedding layer '{self.name}' received index {value} at position [{where}], but "
+            f"`input_dim={self.input_dim}` allows indices 0 to {self.input_dim - 1} "
+            f"(indices[{where}] = {value} is not in [0, {self.input_dim})). Make `input_dim` "
+            f"larger than the largest index (the vocabulary size, plus 1 if 0 is reserved for "
+            "padding), or map unknown tokens to an index below it."
+        )
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:

@@ -113,6 +113,9 @@ class _Merge(Layer):
         self.built = True
 
     def call(self, inputs):
+        # The door: shapes that broadcast on the batch axis (or not at all) would reach
+        # torch's elementwise kernels; Keras refuses them.
+        self._merged_shape([tuple(x.shape) for x in inputs])
         ndims = [x.ndim for x in inputs]
         top = max(ndims)
         if min(ndims) != top:
@@ -250,6 +253,10 @@ class Concatenate(_Merge):
         self.axis = axis
 
     def build(self, input_shape):
+        self._check_shapes(input_shape)
+        self.built = True
+
+    def _check_shapes(self, input_shape):
         self._check_list(input_shape, "A `Concatenate` layer")
         error = ("A `Concatenate` layer requires inputs with matching shapes except for the "
                  f"concatenation axis. Received: input_shape={_shapes_str(input_shape)}")
@@ -269,9 +276,9 @@ class Concatenate(_Merge):
             sizes = {s[dim] for s in input_shape} - {None}
             if len(sizes) > 1:
                 raise ValueError(error)
-        self.built = True
 
     def call(self, inputs):
+        self._check_shapes([tuple(x.shape) for x in inputs])
         return torch.cat(inputs, dim=self.axis)
 
     def compute_output_shape(self, input_shape):

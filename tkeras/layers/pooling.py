@@ -16,7 +16,8 @@ from tkeras.utils.conv_utils import conv_output_length
 from tkeras.utils.conv_utils import normalize_tuple as _normalize_tuple
 from tkeras.backend import _config
 from tkeras.engine.base_layer import Layer
-from tkeras.engine.input_spec import InputSpec
+from tkeras.engine.input_spec import InputSpec, downsampling_message
+from tkeras.engine.keras_tensor import torch_dtype
 
 __all__ = [
     "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
@@ -121,6 +122,13 @@ class _Pooling(Layer):
 
     def call(self, inputs):
         x = _to_channels_first(inputs, self.data_format)
+        if not x.is_floating_point():  # torch pools floats only
+            x = x.to(torch_dtype(self.dtype))
+        # The door: torch refuses empty inputs and windows larger than a 'valid' input.
+        spatial = tuple(x.shape[2:])
+        if min(spatial) < 1 or self.padding == "valid" and any(
+                n < k for n, k in zip(spatial, self.pool_size)):
+            raise ValueError(downsampling_message(self.name, tuple(inputs.shape)))
         if self.padding == "valid":
             pads, drop = (0,) * self._rank, ()
         else:
@@ -342,13 +350,16 @@ class _GlobalPooling(Layer):
         self._axes = tuple(range(first, first + self._rank))
 
     def build(self, input_shape):
+        self._check_nonempty(input_shape)
+        self.built = True
+
+    def _check_nonempty(self, shape):
         for axis in self._axes:
-            if input_shape[axis] == 0:
+            if shape[axis] == 0:
                 raise ValueError(
                     f"Layer '{self.name}' cannot pool over an empty axis: axis {axis} of "
-                    f"the input shape {tuple(input_shape)} is 0."
+                    f"the input shape {tuple(shape)} is 0."
                 )
-        self.built = True
 
     def compute_output_shape(self, input_shape):
         if self.keepdims:
@@ -364,11 +375,15 @@ class _GlobalPooling(Layer):
 
 class _GlobalMax(_GlobalPooling):
     def call(self, inputs):
+        self._check_nonempty(inputs.shape)
         return torch.amax(inputs, dim=self._axes, keepdim=self.keepdims)
 
 
 class _GlobalAverage(_GlobalPooling):
     def call(self, inputs):
+        self._check_nonempty(inputs.shape)
+        if not inputs.is_floating_point():
+            inputs = inputs.to(torch_dtype(self.dtype))
         return torch.mean(inputs, dim=self._axes, keepdim=self.keepdims)
 
 
@@ -426,6 +441,7 @@ class GlobalAveragePooling1D(_GlobalAverage):
     def call(self, inputs, mask=None):
         if mask is None:
             return super().call(inputs)
+        self._check_nonempty(inputs.shape)
         axis = self._axes[0]
         weights = mask.to(inputs.dtype).unsqueeze(2 if axis == 1 else 1)
         total = torch.sum(inputs * weights, dim=axis, keepdim=self.keepdims)

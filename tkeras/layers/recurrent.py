@@ -21,6 +21,7 @@ import contextlib
 import inspect
 import warnings
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import _VF
@@ -28,7 +29,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from tkeras import activations, constraints, initializers, regularizers
 from tkeras.engine.base_layer import Layer, Permuted
-from tkeras.engine.input_spec import InputSpec
+from tkeras.engine.input_spec import InputSpec, fixed_batch_message
 from tkeras.engine.keras_tensor import torch_dtype
 
 __all__ = ["RNN", "AbstractRNNCell", "SimpleRNNCell", "LSTMCell", "GRUCell",
@@ -91,6 +92,26 @@ def _standardize_call(inputs, mask, initial_state):
 
 def _state_shape(size):
     return tuple(size) if isinstance(size, (torch.Size, tuple, list)) else (int(size),)
+
+
+def _shape_text(shape):
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def _as_tensor_like(value, like, what, layer_name):
+    """A mask or state given as numpy (or a list) -> a tensor on `like`'s device."""
+    if isinstance(value, torch.Tensor):
+        return value if value.device == like.device else value.to(like.device)
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Layer '{layer_name}' expects `{what}` to be a tensor or a numpy array of "
+            f"numbers or booleans. Received: {what}={value!r}"
+        )
+    return torch.as_tensor(array, device=like.device)
 
 
 def _accepts(fn, name):
@@ -507,9 +528,30 @@ class _KerasCell(DropoutRNNCellMixin, Layer):
                           need_sequence, zero_output)
 
     # -- one step (public Keras API)
+    def _check_step_args(self, inputs, states):
+        """The door of one step: inputs (batch, input_dim), states (batch, units) each."""
+        states = [_as_tensor_like(s, inputs, "states", self.name) for s in states]
+        input_dim = self.weight_ih.shape[1]
+        if inputs.ndim != 2 or inputs.shape[1] != input_dim:
+            raise ValueError(
+                f"Cell '{self.name}' expects inputs of shape (batch, {input_dim}) at each "
+                f"step, but received shape {tuple(inputs.shape)}."
+            )
+        want = (inputs.shape[0], self.units)
+        n = len(_flat_state_sizes(self.state_size))
+        if len(states) != n or any(tuple(s.shape) != want for s in states):
+            raise ValueError(
+                f"Cell '{self.name}' expects {n} state(s) of shape {want} (the batch size of "
+                f"the inputs, then `units`), but received shapes "
+                f"{[tuple(s.shape) for s in states]}."
+            )
+        return [s if s.dtype == inputs.dtype else s.to(inputs.dtype) for s in states]
+
     def call(self, inputs, states, training=None):
         multiple = isinstance(states, (list, tuple))
-        states = list(states) if multiple else [states]
+        if not inputs.is_floating_point():
+            inputs = inputs.to(torch_dtype(self.dtype))
+        states = self._check_step_args(inputs, list(states) if multiple else [states])
         dp = self.get_dropout_mask_for_cell(inputs, training, self._dropout_count())
         rec = self.get_recurrent_dropout_mask_for_cell(states[0], training,
                                                        self._dropout_count())
@@ -1114,7 +1156,6 @@ class RNN(Layer):
         return _initial_states(self.cell, batch, inputs.dtype, inputs.device)
 
     def _initial_state_for_call(self, inputs, initial_state):
-        n = len(_flat_state_sizes(self.cell.state_size))
         if self.stateful and self._state_names:
             # Copies: the kernels keep their initial states for the backward pass, and
             # `_store_states` overwrites the state variables in place after the call.
@@ -1125,17 +1166,75 @@ class RNN(Layer):
             return [torch.where(nonzero, s, i) for s, i in zip(saved, initial_state)]
         if initial_state is None:
             return self.get_initial_state(inputs)
-        if len(initial_state) != n:
+        return initial_state
+
+    # -- the door: everything the fused kernels assume, checked before they run
+    def _check_call_args(self, inputs, mask, initial_state):
+        """Validates (and converts numpy values of) the call's inputs, mask and initial
+        states. The fused kernels trust these shapes; given others they read or write
+        out of bounds. Raises a Keras-style ValueError; returns the converted values."""
+        if not inputs.is_floating_point():
+            inputs = inputs.to(torch_dtype(self.dtype))
+        shape = tuple(inputs.shape)
+        batch_axis, time_axis = (1, 0) if self.time_major else (0, 1)
+        batch, steps = shape[batch_axis], shape[time_axis]
+        built = self._build_input_shape
+        if isinstance(built, list):
+            built = built[0]
+        if built is not None and len(built) == len(shape) and any(
+                b is not None and b != d for b, d in zip(built[2:], shape[2:])):
+            expected = ("batch", "timesteps") + tuple(built[2:])
             raise ValueError(
-                f"Layer has {n} states but was passed {len(initial_state)} initial states. "
-                f"Received: initial_state={initial_state}"
+                f"Layer '{self.name}' was built for inputs of shape "
+                f"{_shape_text(expected)} but received shape {shape}. Each timestep must keep "
+                "the feature shape the layer was built with."
             )
-        return [s.to(inputs.dtype) if s.is_floating_point() else s for s in initial_state]
+        if steps == 0 and inputs.device.type != "meta":
+            raise ValueError(
+                f"Layer '{self.name}' received inputs with 0 timesteps (shape {shape}); an RNN "
+                "needs at least one timestep. Pad empty sequences to length 1 (and mask them)."
+            )
+        if self.stateful:
+            expected = self._stateful_batch_size()
+            if expected is not None and batch != expected:
+                raise ValueError(fixed_batch_message(self.name, expected, batch))
+        if mask is not None:
+            mask = _as_tensor_like(mask, inputs, "mask", self.name)
+            want = (steps, batch) if self.time_major else (batch, steps)
+            if tuple(mask.shape) != want:
+                layout = "(timesteps, batch)" if self.time_major else "(batch, timesteps)"
+                raise ValueError(
+                    f"Layer '{self.name}' received a mask of shape {tuple(mask.shape)} for "
+                    f"inputs of shape {shape}; the mask must have shape {want}: {layout}, one "
+                    "boolean per sample and timestep."
+                )
+        if initial_state is not None:
+            initial_state = [_as_tensor_like(s, inputs, "initial_state", self.name)
+                             for s in initial_state]
+            n = len(_flat_state_sizes(self.cell.state_size))
+            if len(initial_state) != n:
+                raise ValueError(
+                    f"Layer has {n} states but was passed {len(initial_state)} initial states "
+                    f"(layer '{self.name}'). Received: initial_state shapes "
+                    f"{[tuple(s.shape) for s in initial_state]}"
+                )
+            expected = [tuple(s.shape) for s in self.get_initial_state(inputs)]
+            for i, (s, want) in enumerate(zip(initial_state, expected)):
+                if tuple(s.shape) != want:
+                    raise ValueError(
+                        f"Layer '{self.name}' expects initial_state[{i}] of shape {want} (the "
+                        f"batch size {batch} of the inputs, then the state size), but received "
+                        f"shape {tuple(s.shape)}. Pass one state per cell state, each with as "
+                        "many rows as the input batch."
+                    )
+            initial_state = [s.to(inputs.dtype) for s in initial_state]
+        return inputs, mask, initial_state
 
     def call(self, inputs, mask=None, training=None, initial_state=None, constants=None):
         if constants is not None:
             raise ValueError("tkeras's RNN layers do not support `constants`.")
         inputs, mask, initial_state = _standardize_call(inputs, mask, initial_state)
+        inputs, mask, initial_state = self._check_call_args(inputs, mask, initial_state)
         states = self._initial_state_for_call(inputs, initial_state)
         x = inputs.transpose(0, 1) if self.time_major else inputs
         if mask is not None:
