@@ -113,9 +113,7 @@ class _Merge(Layer):
         self.built = True
 
     def call(self, inputs):
-        # The door: shapes that broadcast on the batch axis (or not at all) would reach
-        # torch's elementwise kernels; Keras refuses them.
-        self._merged_shape([tuple(x.shape) for x in inputs])
+        self._check_call_shapes(inputs)
         ndims = [x.ndim for x in inputs]
         top = max(ndims)
         if min(ndims) != top:
@@ -123,6 +121,11 @@ class _Merge(Layer):
             inputs = [x.reshape(x.shape[:1] + (1,) * (top - x.ndim) + x.shape[1:])
                       for x in inputs]
         return self._merge_function(inputs)
+
+    def _check_call_shapes(self, inputs):
+        """The door: shapes that broadcast on the batch axis (or not at all) would reach
+        torch's elementwise kernels; Keras refuses them."""
+        self._merged_shape([tuple(x.shape) for x in inputs])
 
     def compute_output_shape(self, input_shape):
         self._check_list(input_shape)
@@ -277,8 +280,11 @@ class Concatenate(_Merge):
             if len(sizes) > 1:
                 raise ValueError(error)
 
-    def call(self, inputs):
+    def _check_call_shapes(self, inputs):
         self._check_shapes([tuple(x.shape) for x in inputs])
+
+    def call(self, inputs):
+        self._check_call_shapes(inputs)
         return torch.cat(inputs, dim=self.axis)
 
     def compute_output_shape(self, input_shape):

@@ -120,15 +120,18 @@ class _Pooling(Layer):
         self.input_spec = InputSpec(ndim=n + 2)
         self._pool = _TORCH_POOL[(self._mode, n)]
 
-    def call(self, inputs):
-        x = _to_channels_first(inputs, self.data_format)
-        if not x.is_floating_point():  # torch pools floats only
-            x = x.to(torch_dtype(self.dtype))
-        # The door: torch refuses empty inputs and windows larger than a 'valid' input.
+    def _check_spatial(self, x, inputs):
+        """The door: torch refuses empty inputs and windows larger than a 'valid' input."""
         spatial = tuple(x.shape[2:])
         if min(spatial) < 1 or self.padding == "valid" and any(
                 n < k for n, k in zip(spatial, self.pool_size)):
             raise ValueError(downsampling_message(self.name, tuple(inputs.shape)))
+
+    def call(self, inputs):
+        x = _to_channels_first(inputs, self.data_format)
+        if not x.is_floating_point():  # torch pools floats only
+            x = x.to(torch_dtype(self.dtype))
+        self._check_spatial(x, inputs)
         if self.padding == "valid":
             pads, drop = (0,) * self._rank, ()
         else:
