@@ -317,3 +317,53 @@ def test_a_model_without_trainable_weights_trains_under_jit_compile():
     before = m.get_weights()
     m.fit(np.ones((4, 3), "float32"), np.zeros((4, 3), "float32"), verbose=0)
     assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
+
+
+# ------------------------------------------------ normalization and the other families
+def test_batchnorm_trains_on_one_value_per_channel_as_tf_keras():
+    # tf-keras 2.21 (fused kernel, 4-D input of one 1x1 image): output = beta, the moving
+    # mean moves 1% toward the batch mean, the moving variance 1% toward 0.
+    from tkeras.layers import BatchNormalization
+
+    x = (np.arange(3, dtype="float32") + 2).reshape(1, 1, 1, 3)
+    layer = BatchNormalization(beta_initializer="ones")
+    np.testing.assert_allclose(layer(x, training=True).numpy().ravel(), [1.0, 1.0, 1.0])
+    mean, var = layer.get_weights()[2:]
+    np.testing.assert_allclose(mean, [0.02, 0.03, 0.04], rtol=1e-6)
+    np.testing.assert_allclose(var, [0.99, 0.99, 0.99], rtol=1e-6)
+
+
+def test_batchnorm_on_an_empty_batch_keeps_its_moving_statistics():
+    # (tf-keras turns them into nan here: silent garbage we do not copy.)
+    from tkeras.layers import BatchNormalization
+
+    layer = BatchNormalization()
+    assert tuple(layer(_x(0, 3), training=True).shape) == (0, 3)
+    mean, var = layer.get_weights()[2:]
+    np.testing.assert_array_equal(mean, np.zeros(3))
+    np.testing.assert_array_equal(var, np.ones(3))
+
+
+def test_integer_inputs_reach_normalization_and_locally_connected_as_floats():
+    from tkeras.layers import BatchNormalization, LocallyConnected1D
+
+    x = np.arange(12).reshape(2, 2, 3)
+    bn = BatchNormalization()
+    np.testing.assert_allclose(bn(x).numpy(), bn(x.astype("float32")).numpy())
+    lc = LocallyConnected1D(2, 2)
+    np.testing.assert_allclose(lc(x).numpy(), lc(x.astype("float32")).numpy())
+
+
+def test_bilinear_upsampling_of_an_empty_image_is_empty():
+    from tkeras.layers import UpSampling2D
+
+    out = UpSampling2D(interpolation="bilinear")(_x(1, 0, 2, 1))
+    assert tuple(out.shape) == (1, 0, 4, 1)
+
+
+def test_masked_global_average_pooling_refuses_a_mask_of_the_wrong_shape():
+    from tkeras.layers import GlobalAveragePooling1D
+
+    with pytest.raises(ValueError, match=r"mask of shape \(2, 5\) for inputs of shape "
+                                         r"\(2, 4, 3\); the mask must have shape \(2, 4\)"):
+        GlobalAveragePooling1D()(_x(2, 4, 3), mask=np.ones((2, 5), bool))

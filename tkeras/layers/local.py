@@ -193,6 +193,8 @@ class _LocallyConnected(Layer):
         return torch.einsum(f"b{pos}c{win},{pos}{win}cf->b{pos}f", x, kernel)
 
     def call(self, inputs):
+        if not inputs.is_floating_point():
+            inputs = inputs.to(self.kernel.dtype)
         if self.implementation == 1:
             out = self._unshared_conv(inputs)
         else:

@@ -109,8 +109,15 @@ class BatchNormalization(Layer):
 
     def call(self, inputs, training=None):
         training = bool(training) and self.trainable
+        if not inputs.is_floating_point():
+            inputs = inputs.to(torch_dtype(self.dtype))
         x = self._to_channels_first(inputs)
-        if not training or self._fused:
+        per_channel = x.numel() // max(x.shape[1], 1)
+        if per_channel == 0:  # an empty batch has no statistics: nothing to update
+            training = False
+        if not training or self._fused and per_channel > 1:
+            # (torch's kernel refuses one value per channel in training; TensorFlow's
+            # gives var 0 there, as the generic path below does.)
             y = F.batch_norm(x, self.moving_mean, self.moving_variance, self.gamma, self.beta,
                              training=training, momentum=1.0 - self.momentum, eps=self.epsilon)
             return self._from_channels_first(y)

@@ -446,6 +446,13 @@ class GlobalAveragePooling1D(_GlobalAverage):
             return super().call(inputs)
         self._check_nonempty(inputs.shape)
         axis = self._axes[0]
+        want = (inputs.shape[0], inputs.shape[axis])
+        if tuple(mask.shape) != want:
+            raise ValueError(
+                f"Layer '{self.name}' received a mask of shape {tuple(mask.shape)} for inputs "
+                f"of shape {tuple(inputs.shape)}; the mask must have shape {want}: (batch, "
+                "timesteps), one boolean per sample and timestep."
+            )
         weights = mask.to(inputs.dtype).unsqueeze(2 if axis == 1 else 1)
         total = torch.sum(inputs * weights, dim=axis, keepdim=self.keepdims)
         return total / torch.sum(weights, dim=axis, keepdim=self.keepdims)

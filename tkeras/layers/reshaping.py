@@ -230,7 +230,9 @@ class UpSampling2D(Layer):
             return _repeat_axes(inputs, self._axes, self.size)
         x = _to_channels_first(inputs, self.data_format)
         size = (x.shape[2] * self.size[0], x.shape[3] * self.size[1])
-        if self.interpolation == "bilinear":
+        if 0 in size:  # nothing to resize (torch's resize kernels refuse empty images)
+            y = x.new_zeros(tuple(x.shape[:2]) + size)
+        elif self.interpolation == "bilinear":
             # tf.image.resize's bilinear: half-pixel centers, edges clamped.
             y = F.interpolate(x, size=size, mode="bilinear", align_corners=False)
         else:
