@@ -35,7 +35,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # A Keras-style refusal: the layer is named, or the Keras message says what was wrong.
 KERAS_ERROR = (r"Layer '|layer '|Cell '|downsampling in|Layer has \d+ states|"
-               r"Input \d+ of layer|expects|cannot pool|Expected input data to be non-empty")
+               r"Input \d+ of layer|expects|cannot pool|Expected input data to be non-empty|"
+               r"When passing `initial_state`")
 
 
 def _outcome(fn):
@@ -66,11 +67,13 @@ _RNN_KINDS = {
     "LSTM_hard": lambda u, **kw: layers.LSTM(u, recurrent_activation="hard_sigmoid", **kw),
     "RNN_LSTMCell": lambda u, **kw: layers.RNN(layers.LSTMCell(u), **kw),
     "Stacked": lambda u, **kw: layers.RNN([layers.GRUCell(u), layers.LSTMCell(u)], **kw),
+    "Bidirectional_LSTM": lambda u, **kw: layers.Bidirectional(layers.LSTM(u, **kw)),
 }
 
 
 def _n_states(kind):
-    return {"SimpleRNN": 1, "GRU": 1, "GRU_v1": 1, "Stacked": 3}.get(kind, 2)
+    return {"SimpleRNN": 1, "GRU": 1, "GRU_v1": 1, "Stacked": 3,
+            "Bidirectional_LSTM": 4}.get(kind, 2)
 
 
 @st.composite
@@ -201,42 +204,50 @@ def _conv_oracle(x, kernel, bias, strides, padding, dilation):
 
 @st.composite
 def conv_calls(draw):
-    rank = draw(st.sampled_from([1, 2]))
+    rank = draw(st.sampled_from([1, 2, 3]))
     padding = draw(st.sampled_from(["valid", "same"] + (["causal"] if rank == 1 else [])))
     kernel = tuple(draw(st.integers(1, 3)) for _ in range(rank))
     strided = draw(st.booleans())
     strides = tuple(draw(st.integers(1, 3)) if strided else 1 for _ in range(rank))
     dilation = tuple(1 if strided else draw(st.integers(1, 2)) for _ in range(rank))
     batch = draw(st.integers(0, 2))
-    spatial = tuple(draw(st.integers(0, 6)) for _ in range(rank))
+    spatial = tuple(draw(st.integers(0, 6 if rank < 3 else 4)) for _ in range(rank))
     channels = draw(st.integers(1, 3))
     filters = draw(st.integers(1, 3))
     dtype = draw(st.sampled_from(["float32", "float64", "int64"]))
+    channels_first = draw(st.booleans())
     seed = draw(st.integers(0, 2 ** 16))
     return rank, padding, kernel, strides, dilation, batch, spatial, channels, filters, \
-        dtype, seed
+        dtype, channels_first, seed
 
 
 @given(conv_calls())
 def test_convolutions_give_the_numpy_result_or_a_keras_error(call):
     rank, padding, kernel, strides, dilation, batch, spatial, channels, filters, dtype, \
-        seed = call
+        channels_first, seed = call
     rng = np.random.RandomState(seed)
-    cls = layers.Conv1D if rank == 1 else layers.Conv2D
+    cls = {1: layers.Conv1D, 2: layers.Conv2D, 3: layers.Conv3D}[rank]
+    data_format = "channels_first" if channels_first and padding != "causal" \
+        else "channels_last"
     layer = cls(filters, kernel, strides=strides, padding=padding, dilation_rate=dilation,
-                bias_initializer="glorot_uniform")
-    layer.build((None,) + (None,) * rank + (channels,))
+                bias_initializer="glorot_uniform", data_format=data_format)
     x = _array(rng, (batch,) + spatial + (channels,), dtype)
-    status, result = _outcome(lambda: layer(x))
+    if data_format == "channels_first":  # same numbers, channels moved; moved back below
+        layer.build((None, channels) + (None,) * rank)
+        run = lambda: np.moveaxis(layer(np.moveaxis(x, -1, 1)).numpy(), 1, -1)  # noqa: E731
+    else:
+        layer.build((None,) + (None,) * rank + (channels,))
+        run = lambda: layer(x).numpy()  # noqa: E731
+    status, result = _outcome(run)
     plans = [_tf_pads(n, k, s, d, padding)
              for n, k, s, d in zip(spatial, kernel, strides, dilation)]
     if min(spatial) == 0 or min(o for _, _, o in plans) <= 0:
-        assert status == "error", f"expected a refusal, got shape {tuple(result.shape)}"
+        assert status == "error", f"expected a refusal, got shape {result.shape}"
         return
     assert status == "ok", result
     kernel_w, bias_w = layer.get_weights()
     expected = _conv_oracle(x, kernel_w, bias_w, strides, padding, dilation)
-    np.testing.assert_allclose(result.numpy(), expected, atol=1e-4)
+    np.testing.assert_allclose(result, expected, atol=1e-4)
 
 
 @given(st.sampled_from(["Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
@@ -280,9 +291,9 @@ def _pool_oracle(x, mode, pool, strides, padding):
     return out
 
 
-@given(st.sampled_from(["max", "avg"]), st.sampled_from([1, 2]), st.integers(1, 3),
+@given(st.sampled_from(["max", "avg"]), st.sampled_from([1, 2, 3]), st.integers(1, 3),
        st.integers(1, 3), st.sampled_from(["valid", "same"]), st.integers(0, 2),
-       st.lists(st.integers(0, 6), min_size=2, max_size=2),
+       st.lists(st.integers(0, 5), min_size=3, max_size=3),
        st.sampled_from(["float32", "int64"]), st.integers(0, 2 ** 16))
 def test_pooling_gives_the_numpy_result_or_a_keras_error(mode, rank, pool, stride, padding,
                                                          batch, sizes, dtype, seed):
@@ -341,3 +352,41 @@ def test_embedding_gives_the_table_rows_or_a_keras_error(input_dim, output_dim, 
         return
     assert status == "ok", result
     np.testing.assert_array_equal(result.numpy(), table[ints])
+
+
+# ------------------------------------------------------------------ ConvLSTM2D
+@given(st.integers(0, 2), st.integers(0, 3), st.lists(st.integers(0, 5), min_size=2,
+                                                      max_size=2),
+       st.integers(1, 3), st.integers(1, 2), st.sampled_from(["valid", "same"]),
+       st.sampled_from(["none", "ok", "wrong_batch", "wrong_size"]),
+       st.sampled_from(["none", "ok", "wrong"]), st.integers(0, 2 ** 16))
+def test_conv_lstm_gives_the_cell_loop_result_or_a_keras_error(
+        batch, steps, sizes, kernel, stride, padding, state_kind, mask_kind, seed):
+    rng = np.random.RandomState(seed)
+    layer = layers.ConvLSTM2D(2, kernel, strides=stride, padding=padding,
+                              return_sequences=True)
+    layer.build((None, None, None, None, 1))
+    x = _array(rng, (batch, steps) + tuple(sizes) + (1,), "float32")
+    rows, cols = (layer.cell._output_spatial(*sizes) if min(sizes) > 0 else (0, 0))
+    kwargs = {}
+    if state_kind != "none":
+        shape = (batch + (state_kind == "wrong_batch"), rows + (state_kind == "wrong_size"),
+                 cols, 2)
+        kwargs["initial_state"] = [(rng.rand(*shape) - 0.5).astype("float32")] * 2
+    if mask_kind != "none":
+        kwargs["mask"] = np.ones((batch, steps + (mask_kind == "wrong")), bool)
+    status, result = _outcome(lambda: layer(x, **kwargs))
+    valid_frames = min(sizes) > 0 and min(rows, cols) > 0
+    if not (valid_frames and steps > 0 and state_kind in ("none", "ok")
+            and mask_kind != "wrong"):
+        assert status == "error", f"expected a refusal, got shape {tuple(result.shape)}"
+        return
+    assert status == "ok", result
+    states = [torch.as_tensor(s) for s in kwargs["initial_state"]] \
+        if "initial_state" in kwargs else [torch.zeros(batch, rows, cols, 2)] * 2
+    outputs = []
+    for t in range(steps):  # the cell's own step, one frame at a time
+        out, states = layer.cell.call(torch.as_tensor(x[:, t]), states)
+        outputs.append(out)
+    np.testing.assert_allclose(result.numpy(), torch.stack(outputs, 1).detach().numpy(),
+                               atol=1e-5)
