@@ -53,6 +53,17 @@ def fixed_batch_message(layer_name, expected, received):
     )
 
 
+def assert_mask_shape(layer_name, mask, inputs, want, layout="(batch, timesteps)"):
+    """Raises unless `mask` has shape `want` (a mask of another shape would broadcast
+    into wrong results or reach a kernel that indexes past it)."""
+    if tuple(mask.shape) != tuple(want):
+        raise ValueError(
+            f"Layer '{layer_name}' received a mask of shape {tuple(mask.shape)} for inputs of "
+            f"shape {tuple(inputs.shape)}; the mask must have shape {tuple(want)}: {layout}, "
+            "one boolean per sample and timestep."
+        )
+
+
 def downsampling_message(layer_name, input_shape):
     """The error for an input too small for a layer's windows (convolution, pooling)."""
     return (

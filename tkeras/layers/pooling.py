@@ -16,7 +16,7 @@ from tkeras.utils.conv_utils import conv_output_length
 from tkeras.utils.conv_utils import normalize_tuple as _normalize_tuple
 from tkeras.backend import _config
 from tkeras.engine.base_layer import Layer
-from tkeras.engine.input_spec import InputSpec, downsampling_message
+from tkeras.engine.input_spec import InputSpec, assert_mask_shape, downsampling_message
 from tkeras.engine.keras_tensor import torch_dtype
 
 __all__ = [
@@ -446,13 +446,7 @@ class GlobalAveragePooling1D(_GlobalAverage):
             return super().call(inputs)
         self._check_nonempty(inputs.shape)
         axis = self._axes[0]
-        want = (inputs.shape[0], inputs.shape[axis])
-        if tuple(mask.shape) != want:
-            raise ValueError(
-                f"Layer '{self.name}' received a mask of shape {tuple(mask.shape)} for inputs "
-                f"of shape {tuple(inputs.shape)}; the mask must have shape {want}: (batch, "
-                "timesteps), one boolean per sample and timestep."
-            )
+        assert_mask_shape(self.name, mask, inputs, (inputs.shape[0], inputs.shape[axis]))
         weights = mask.to(inputs.dtype).unsqueeze(2 if axis == 1 else 1)
         total = torch.sum(inputs * weights, dim=axis, keepdim=self.keepdims)
         return total / torch.sum(weights, dim=axis, keepdim=self.keepdims)

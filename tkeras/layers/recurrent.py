@@ -29,7 +29,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from tkeras import activations, constraints, initializers, regularizers
 from tkeras.engine.base_layer import Layer, Permuted
-from tkeras.engine.input_spec import InputSpec, fixed_batch_message
+from tkeras.engine.input_spec import InputSpec, assert_mask_shape, fixed_batch_message
 from tkeras.engine.keras_tensor import torch_dtype
 
 __all__ = ["RNN", "AbstractRNNCell", "SimpleRNNCell", "LSTMCell", "GRUCell",
@@ -1200,14 +1200,10 @@ class RNN(Layer):
                 raise ValueError(fixed_batch_message(self.name, expected, batch))
         if mask is not None:
             mask = _as_tensor_like(mask, inputs, "mask", self.name)
-            want = (steps, batch) if self.time_major else (batch, steps)
-            if tuple(mask.shape) != want:
-                layout = "(timesteps, batch)" if self.time_major else "(batch, timesteps)"
-                raise ValueError(
-                    f"Layer '{self.name}' received a mask of shape {tuple(mask.shape)} for "
-                    f"inputs of shape {shape}; the mask must have shape {want}: {layout}, one "
-                    "boolean per sample and timestep."
-                )
+            if self.time_major:
+                assert_mask_shape(self.name, mask, inputs, (steps, batch), "(timesteps, batch)")
+            else:
+                assert_mask_shape(self.name, mask, inputs, (batch, steps))
         if initial_state is not None:
             initial_state = [_as_tensor_like(s, inputs, "initial_state", self.name)
                              for s in initial_state]
