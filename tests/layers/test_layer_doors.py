@@ -367,3 +367,21 @@ def test_masked_global_average_pooling_refuses_a_mask_of_the_wrong_shape():
     with pytest.raises(ValueError, match=r"mask of shape \(2, 5\) for inputs of shape "
                                          r"\(2, 4, 3\); the mask must have shape \(2, 4\)"):
         GlobalAveragePooling1D()(_x(2, 4, 3), mask=np.ones((2, 5), bool))
+
+
+@pytest.mark.parametrize("call", ["fit", "evaluate", "predict"])
+def test_stateful_batch_mismatch_is_raised_before_any_layer_runs(call):
+    m = keras.Sequential([Dense(4, batch_input_shape=(2, 5, 4)), LSTM(3, stateful=True)])
+    m.compile("sgd", "mse")
+    calls = []
+    m.layers[0].register_forward_pre_hook(lambda module, args: calls.append(1))
+    x, y = _x(5, 5, 4), _x(5, 3)
+    args = (x,) if call == "predict" else (x, y)
+    kwargs = {"batch_size": 2} if call == "predict" else {"batch_size": 2, "verbose": 0}
+    with pytest.raises(ValueError, match=rf"`{call}` received 5 samples in batches of 2\. "
+                                         r"Layer 'lstm_\d+' was built for batches of exactly "
+                                         r"2 samples.*received a batch of 1"):
+        getattr(m, call)(*args, **kwargs)
+    assert calls == []
+    getattr(m, call)(x[:4], *([y[:4]] if call != "predict" else []), **kwargs)
+    assert calls  # the same call with 4 samples runs

@@ -17,7 +17,7 @@ import torch
 from tkeras.backend import _config
 from tkeras.engine import base_layer
 from tkeras.engine.base_layer import Layer, _STATE
-from tkeras.engine import data_adapters, data_utils
+from tkeras.engine import data_adapters, data_utils, input_spec
 
 
 class Model(Layer):
@@ -808,6 +808,9 @@ class Model(Layer):
         steps_given, stream = steps_per_epoch is not None and source is None, None
         if data is not None:
             n = data.num_samples
+            _check_stateful_batches(self, n, batch_size, "fit")
+            if isinstance(val, data_utils.Data):
+                _check_stateful_batches(self, val.num_samples, batch_size, "fit (validation)")
             if steps_per_epoch is None:
                 steps_per_epoch = max(1, math.ceil(n / batch_size))
         c = self._compiled
@@ -931,6 +934,7 @@ class Model(Layer):
         else:
             data = self._raw_data(x, y, sample_weight, None, "evaluate") if custom else \
                 data_utils.adapt(self, x, y, sample_weight, None, "evaluate")
+            _check_stateful_batches(self, data.num_samples, batch_size, "evaluate")
             n_steps = steps or max(1, math.ceil(data.num_samples / batch_size))
         cbks = callbacks_module.CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
@@ -962,6 +966,7 @@ class Model(Layer):
             self._prepare_for_data(xs)
             data_utils.check_input_shapes(self, xs)
             n = xs[0].shape[0]
+            _check_stateful_batches(self, n, batch_size, "predict")
             batches = ([t[start:start + batch_size] for t in xs]
                        for start in range(0, n, batch_size))
         outs = []
@@ -1175,6 +1180,24 @@ def _num_samples(x):
     if isinstance(x, (list, tuple)):
         x = x[0]
     return int(x.shape[0])
+
+
+def _check_stateful_batches(model, num_samples, batch_size, where):
+    """Keras 2's check before a stateful model sees data: every batch must have the
+    batch size its stateful layers were built with (raised before any step runs)."""
+    full, rest = divmod(num_samples, batch_size)
+    sizes = ([batch_size] if full else []) + ([rest] if rest else [])
+    for layer in model._flatten_layers(include_self=False):
+        if not getattr(layer, "stateful", False) or not hasattr(layer, "_stateful_batch_size"):
+            continue
+        expected = layer._stateful_batch_size()
+        wrong = [b for b in sizes if b != expected]
+        if expected and wrong:
+            raise ValueError(
+                f"In a stateful network, you should only pass inputs with a number of samples "
+                f"that can be divided by the batch size: `{where}` received {num_samples} "
+                f"samples in batches of {batch_size}. "
+                + input_spec.fixed_batch_message(layer.name, expected, wrong[0]))
 
 
 def _check_batch_size(batch_size):
