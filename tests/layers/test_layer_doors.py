@@ -385,3 +385,22 @@ def test_stateful_batch_mismatch_is_raised_before_any_layer_runs(call):
     assert calls == []
     getattr(m, call)(x[:4], *([y[:4]] if call != "predict" else []), **kwargs)
     assert calls  # the same call with 4 samples runs
+
+
+def test_a_custom_train_step_on_a_model_without_trainable_weights_is_a_no_op():
+    class Frozen(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            loss = self.compiled_loss(y, self(x, training=True))
+            self.optimizer.minimize(loss, self.trainable_variables)
+            self.optimizer.apply_gradients([])
+            return {"loss": loss}
+
+    inp = keras.Input((3,))
+    m = Frozen(inp, Dense(3, trainable=False)(inp))
+    m.compile("sgd", "mse")
+    before = m.get_weights()
+    history = m.fit(np.ones((4, 3), "float32"), np.zeros((4, 3), "float32"), verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
+    assert int(m.optimizer.iterations) == 0

@@ -284,6 +284,8 @@ class Optimizer:
             self.optimizer.minimize(loss, self.trainable_variables)
         """
         params = self._resolve_params(var_list)
+        if not params:  # nothing to train (all frozen): a no-op, as in tf.keras
+            return self._iterations
         grads = torch.autograd.grad(loss, params, allow_unused=True)
         return self.apply_gradients(zip(grads, params))
 
@@ -291,6 +293,9 @@ class Optimizer:
         """Applies `(gradient, variable)` pairs (tf.keras). Variables are the model's
         weights (`model.trainable_variables`); gradients are in the variables' layout.
         Only the given variables change. Returns the new `iterations`."""
+        grads_and_vars = list(grads_and_vars)
+        if not grads_and_vars:  # tf.keras: an empty list (nothing to train) is a no-op
+            return self._iterations
         params = self._set_grads(grads_and_vars)
         self._ensure_attached(params)
         self._step()
