@@ -370,8 +370,8 @@ def test_conv_lstm_gives_the_cell_loop_result_or_a_keras_error(
     rows, cols = (layer.cell._output_spatial(*sizes) if min(sizes) > 0 else (0, 0))
     kwargs = {}
     if state_kind != "none":
-        shape = (batch + (state_kind == "wrong_batch"), rows + (state_kind == "wrong_size"),
-                 cols, 2)
+        shape = (batch + (state_kind == "wrong_batch"),
+                 max(rows, 0) + (state_kind == "wrong_size"), max(cols, 0), 2)
         kwargs["initial_state"] = [(rng.rand(*shape) - 0.5).astype("float32")] * 2
     if mask_kind != "none":
         kwargs["mask"] = np.ones((batch, steps + (mask_kind == "wrong")), bool)

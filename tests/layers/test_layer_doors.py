@@ -404,3 +404,18 @@ def test_a_custom_train_step_on_a_model_without_trainable_weights_is_a_no_op():
     assert np.isfinite(history.history["loss"]).all()
     assert all(np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
     assert int(m.optimizer.iterations) == 0
+
+
+# ------------------------------------------------ found by the property tests
+def test_same_average_pooling_3d_of_an_input_smaller_than_the_window():
+    # torch's avg_pool3d refused it ("input image smaller than kernel size"); TF pads.
+    from tkeras.layers import AveragePooling3D
+
+    x = np.arange(1, 3, dtype="float32").reshape(1, 2, 1, 1, 1)
+    out = AveragePooling3D(3, strides=1, padding="same")(x).numpy()
+    np.testing.assert_allclose(out.ravel(), [1.5, 1.5])  # each window sees both values
+
+
+def test_conv_lstm_with_an_initial_state_on_frames_too_small():
+    with pytest.raises(ValueError, match=r"downsampling in conv_lst_m2d"):
+        ConvLSTM2D(2, 3)(_x(1, 1, 1, 1, 1), initial_state=[np.zeros((1, 1, 1, 2))] * 2)

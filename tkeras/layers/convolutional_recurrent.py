@@ -268,13 +268,13 @@ class ConvLSTM2D(_KerasRNN):
         super().build(input_shape)
 
     def _check_call_args(self, inputs, mask, initial_state):
-        inputs, mask, initial_state = super()._check_call_args(inputs, mask, initial_state)
-        # The door of the convolutions: each frame must give an output of at least 1x1.
+        # The door of the convolutions first (the expected state shapes depend on it):
+        # each frame must give an output of at least 1x1.
         rows, cols = inputs.shape[2:4] if self.cell.data_format == "channels_last" \
             else inputs.shape[3:5]
         if min(rows, cols) < 1 or min(self.cell._output_spatial(rows, cols)) < 1:
             raise ValueError(downsampling_message(self.name, tuple(inputs.shape)))
-        return inputs, mask, initial_state
+        return super()._check_call_args(inputs, mask, initial_state)
 
     def get_initial_state(self, inputs):
         if self.cell.data_format == "channels_last":

@@ -132,6 +132,9 @@ class _Pooling(Layer):
         if not x.is_floating_point():  # torch pools floats only
             x = x.to(torch_dtype(self.dtype))
         self._check_spatial(x, inputs)
+        if self._mode == "avg" and self._rank == 3 and self.padding == "same" and any(
+                n < k for n, k in zip(x.shape[2:], self.pool_size)):
+            return _from_channels_first(self._small_same_average(x), self.data_format)
         if self.padding == "valid":
             pads, drop = (0,) * self._rank, ()
         else:
@@ -148,6 +151,19 @@ class _Pooling(Layer):
         for axis in drop:
             y = y.narrow(axis + 2, 1, y.shape[axis + 2] - 1)
         return _from_channels_first(y, self.data_format)
+
+    def _small_same_average(self, x):
+        """TF 'same' average pooling of an input smaller than the window, which torch's
+        3-D kernel refuses: TF's zero padding made explicit, and each window's sum
+        divided by its count of real (unpadded) values."""
+        pads = []
+        for n, k, s in zip(x.shape[2:], self.pool_size, self.strides):
+            out = (n + s - 1) // s
+            total = max((out - 1) * s + k - n, 0)
+            pads = [total // 2, total - total // 2] + pads  # F.pad lists the last axis first
+        real = F.pad(torch.ones_like(x[:1, :1]), pads)
+        total = self._pool(F.pad(x, pads), self.pool_size, self.strides)
+        return total / self._pool(real, self.pool_size, self.strides)
 
     def compute_output_shape(self, input_shape):
         spatial = [_output_length(d, k, self.padding, s) for d, k, s in
