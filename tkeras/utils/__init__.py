@@ -16,4 +16,5 @@ from tkeras.utils.data_utils import (  # noqa: F401,E402
     OrderedEnqueuer,
     Sequence,
     SequenceEnqueuer,
+    get_file,
 )

@@ -1,5 +1,13 @@
-"""`keras.utils.Sequence` and Keras 2's enqueuer names (`keras.utils.data_utils`)."""
+"""`keras.utils.Sequence`, Keras 2's enqueuer names and `get_file`
+(`keras.utils.data_utils`)."""
 import threading
+
+from tkeras.utils._archive import extract_archive
+from tkeras.utils._download import get_file, hash_file, validate_file  # noqa: F401
+
+# Keras 2's names for these helpers, which scripts import from here.
+_hash_file = hash_file
+_extract_archive = extract_archive
 
 
 class Sequence:
