@@ -1,4 +1,5 @@
 """Custom-object registry and the Keras `{class_name, config}` (de)serialization."""
+import inspect
 import difflib
 import threading
 
@@ -102,6 +103,23 @@ def _raise_unknown(name, objects, kind):
         "If it is a custom object, pass it with `custom_objects={...}` or register it "
         "in `tkeras.utils.get_custom_objects()`."
     )
+
+
+def has_arg(fn, name, accept_all=False):
+    """Whether `fn` can be called with `name` as a keyword argument (with
+    `accept_all`, also when it takes `**kwargs`), as Keras 2's `has_arg`.
+
+    Example:
+
+    >>> has_arg(lambda x, y=1: x, "y"), has_arg(lambda **kw: 0, "y", accept_all=True)
+    (True, True)
+    """
+    parameter = inspect.signature(fn).parameters.get(name)
+    if parameter is None:
+        return accept_all and any(p.kind == inspect.Parameter.VAR_KEYWORD
+                                  for p in inspect.signature(fn).parameters.values())
+    return parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                              inspect.Parameter.KEYWORD_ONLY)
 
 
 def to_list(x):
