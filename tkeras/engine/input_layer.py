@@ -43,6 +43,11 @@ class InputLayer(Layer):
     def batch_input_shape(self):
         return self._batch_input_shape
 
+    @property
+    def input_shape(self):
+        """Its own batch shape: an input layer's input is its output (Keras 2)."""
+        return self._batch_input_shape
+
     def call(self, inputs):
         return inputs
 

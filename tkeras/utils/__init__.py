@@ -18,3 +18,5 @@ from tkeras.utils.data_utils import (  # noqa: F401,E402
     SequenceEnqueuer,
     get_file,
 )
+from tkeras.utils import vis_utils  # noqa: F401,E402
+from tkeras.utils.vis_utils import model_to_dot, plot_model  # noqa: F401,E402
