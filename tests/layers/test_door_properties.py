@@ -10,7 +10,7 @@ the longer run is
 
     HYPOTHESIS_PROFILE=long python -m pytest tests/layers/test_door_properties.py
 
-(2,000 examples per test, about 15 minutes on 2 cores).
+(2,000 examples per test, about 5 minutes on 2 cores).
 """
 import os
 
