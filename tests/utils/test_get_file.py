@@ -16,7 +16,8 @@ from tkeras.utils import data_utils, get_file
 
 class _Server:
     """Serves `files` (path -> bytes) and counts the requests per path. `/drop/...`
-    promises more bytes than it sends, then closes the connection."""
+    promises more bytes than it sends, then closes the connection; `/hangup` closes it
+    without an answer."""
 
     def __init__(self):
         self.files = {}
@@ -27,6 +28,9 @@ class _Server:
             def do_GET(self):
                 path = self.path.split("?")[0]
                 server.requests.append(path)
+                if path == "/hangup":  # closes the connection without an answer
+                    self.close_connection = True
+                    return
                 if path.startswith("/drop/"):
                     body = server.files[path[len("/drop"):]]
                     self.send_response(200)
@@ -230,6 +234,13 @@ def test_dropped_connection_is_a_fetch_failure_and_leaves_no_file(server, keras_
     assert _listing(keras_home / "datasets") == []
 
 
+def test_server_hanging_up_without_answer_is_a_fetch_failure(server, keras_home):
+    url = server.url("/hangup")
+    with pytest.raises(Exception, match=f"URL fetch failure on {url} : None -- "):
+        get_file("data.bin", url)
+    assert _listing(keras_home / "datasets") == []
+
+
 def test_http_error_is_keras_fetch_failure_message(server, keras_home):
     url = server.url("/missing.bin")
     with pytest.raises(Exception, match=f"URL fetch failure on {url} : 404 -- Not Found"):
@@ -389,3 +400,11 @@ def test_link_chain_is_refused_where_python_has_no_tar_filter(keras_home, monkey
     with pytest.raises(ValueError, match="member 'y' is a link to 'x/..', which resolves"):
         data_utils._extract_archive(str(archive), str(keras_home))
     assert _listing(keras_home) == ["chain.tar.gz"]
+
+
+def test_extraction_replaces_a_file_where_the_archive_has_a_folder(server, keras_home):
+    server.files["/d.zip"] = _zip({"d/a.txt": b"A"})
+    (keras_home / "datasets").mkdir(parents=True)
+    (keras_home / "datasets" / "d").write_bytes(b"a file in the way")
+    get_file("d.zip", server.url("/d.zip"), extract=True)
+    assert (keras_home / "datasets" / "d" / "a.txt").read_bytes() == b"A"

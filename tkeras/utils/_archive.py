@@ -214,4 +214,6 @@ def _merge_into(staging, path):
         else:
             if os.path.isdir(target) and not os.path.islink(target):
                 shutil.rmtree(target)
+            elif os.path.lexists(target) and os.path.isdir(source):
+                os.remove(target)  # a file or link where a folder now goes
             os.replace(source, target)

@@ -248,30 +248,33 @@ def _download(origin, fpath, file_hash, algorithm):
 
 def _fetch(origin, path):
     """Writes the bytes at URL `origin` to `path`, with Keras 2's progress bar and its
-    "URL fetch failure" message on any error (a short read included)."""
-    import http.client
+    "URL fetch failure" message on any network error (a short read included). Errors
+    writing `path` are not network errors and propagate as they are."""
     import urllib.error
     import urllib.request
 
-    failure = "URL fetch failure on {} : {} -- {}"
     try:
-        with urllib.request.urlopen(origin) as response, open(path, "wb") as out:
-            _copy_with_progress(response, out)
+        response = urllib.request.urlopen(origin)
     except urllib.error.HTTPError as e:
-        raise Exception(failure.format(origin, e.code, e.msg)) from e
+        raise _fetch_failure(origin, e.code, e.msg) from e
     except urllib.error.URLError as e:
-        raise Exception(failure.format(origin, e.errno, e.reason)) from e
-    except (http.client.HTTPException, OSError) as e:
-        raise Exception(failure.format(origin, None, e)) from e
+        raise _fetch_failure(origin, e.errno, e.reason) from e
+    except _network_errors() as e:
+        raise _fetch_failure(origin, None, e) from e
+    with response, open(path, "wb") as out:
+        _copy_with_progress(origin, response, out)
 
 
-def _copy_with_progress(response, out):
+def _copy_with_progress(origin, response, out):
     length = response.headers.get("Content-Length")
     total = int(length) if length and length.strip().isdigit() else None
     progbar = Progbar(total)
     received = blocks = 0
     while True:
-        block = response.read(_BLOCK_SIZE)
+        try:
+            block = response.read(_BLOCK_SIZE)
+        except _network_errors() as e:
+            raise _fetch_failure(origin, None, e) from e
         if not block:
             break
         out.write(block)
@@ -279,4 +282,16 @@ def _copy_with_progress(response, out):
         blocks += 1
         progbar.update(blocks * _BLOCK_SIZE)
     if total is not None and received < total:
-        raise OSError(f"retrieval incomplete: got only {received} out of {total} bytes")
+        raise _fetch_failure(
+            origin, None, f"retrieval incomplete: got only {received} out of {total} bytes")
+
+
+def _network_errors():
+    import http.client
+
+    return (http.client.HTTPException, OSError)
+
+
+def _fetch_failure(origin, code, reason):
+    """Keras 2's error for a failed download (a plain `Exception`, as Keras raises)."""
+    return Exception(f"URL fetch failure on {origin} : {code} -- {reason}")
