@@ -2,9 +2,12 @@
 `text_to_word_sequence`, `one_hot` and `hashing_trick`, giving Keras 2's word indices,
 counts, matrices and JSON for the same texts.
 """
+import functools
 import json
 import warnings
 from collections import OrderedDict, defaultdict
+# Counts the items of an iterable into a mapping in C (what `Counter.update` uses).
+from collections import _count_elements as _count_into
 from hashlib import md5
 
 import numpy as np
@@ -46,8 +49,13 @@ def text_to_word_sequence(text, filters=DEFAULT_FILTERS, lower=True, split=" "):
     _check_text(text, "text_to_word_sequence")
     if lower:
         text = text.lower()
-    text = text.translate(str.maketrans({c: split for c in filters}))
+    text = text.translate(_translation(filters, split))
     return [word for word in text.split(split) if word]
+
+
+@functools.lru_cache(maxsize=32)
+def _translation(filters, split):
+    return str.maketrans({c: split for c in filters})
 
 
 def hashing_trick(text, n, hash_function=None, filters=DEFAULT_FILTERS, lower=True,
@@ -180,13 +188,13 @@ class Tokenizer:
             raise TypeError(
                 "`fit_on_texts` expects a list of texts; received a single string. "
                 "Wrap it in a list: fit_on_texts([text]).")
+        counts, docs = self.word_counts, self.word_docs
         for text in texts:
             self.document_count += 1
             tokens = self._tokens(text, "fit_on_texts")
-            for word in tokens:
-                self.word_counts[word] = self.word_counts.get(word, 0) + 1
+            _count_into(counts, tokens)  # C loop; keeps first-seen order
             for word in set(tokens):
-                self.word_docs[word] += 1
+                docs[word] += 1
         ranked = sorted(self.word_counts.items(), key=lambda item: item[1], reverse=True)
         vocabulary = ([] if self.oov_token is None else [self.oov_token]) + \
             [word for word, _ in ranked]
@@ -214,17 +222,15 @@ class Tokenizer:
             raise TypeError(
                 "`texts_to_sequences` expects a list of texts; received a single string. "
                 "Wrap it in a list: texts_to_sequences([text]).")
-        num_words = self.num_words
+        limit = self.num_words or float("inf")
         oov = self.word_index.get(self.oov_token)
+        lookup = self.word_index.get
         for text in texts:
-            seq = []
-            for word in self._tokens(text, "texts_to_sequences"):
-                i = self.word_index.get(word)
-                if i is not None and not (num_words and i >= num_words):
-                    seq.append(i)
-                elif oov is not None:
-                    seq.append(oov)
-            yield seq
+            ids = map(lookup, self._tokens(text, "texts_to_sequences"))
+            if oov is None:  # unknown and rare words dropped
+                yield [i for i in ids if i is not None and i < limit]
+            else:  # ... or replaced by the oov token's index
+                yield [i if i is not None and i < limit else oov for i in ids]
 
     def sequences_to_texts(self, sequences):
         """Each sequence of word indices as a space-joined text."""
