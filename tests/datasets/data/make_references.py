@@ -29,8 +29,6 @@ import tempfile
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import standins  # noqa: E402
 
 SPLITS = ("x_train", "y_train", "x_test", "y_test")
 
@@ -100,6 +98,8 @@ def _cifar10_reference(keras, path):
 
 
 def main():
+    sys.path.insert(0, HERE)
+    import standins
     import tf_keras as keras
     from tf_keras.src.datasets import (boston_housing, cifar10, cifar100,
                                        fashion_mnist, imdb, mnist, reuters)
