@@ -1,12 +1,15 @@
 """`tkeras.utils.get_file`: download, cache, hash checks and safe extraction, against a
 real HTTP server on 127.0.0.1 (no mock of the network layer). Every test caches under
 `tmp_path` (`KERAS_HOME`), never in the real `~/.keras`."""
+import contextlib
 import hashlib
 import http.server
 import io
 import os
 import tarfile
+import signal
 import threading
+import time
 import zipfile
 
 import pytest
@@ -17,7 +20,7 @@ from tkeras.utils import data_utils, get_file
 class _Server:
     """Serves `files` (path -> bytes) and counts the requests per path. `/drop/...`
     promises more bytes than it sends, then closes the connection; `/hangup` closes it
-    without an answer."""
+    without an answer; `/slow` sends part of the body, then pauses."""
 
     def __init__(self):
         self.files = {}
@@ -30,6 +33,15 @@ class _Server:
                 server.requests.append(path)
                 if path == "/hangup":  # closes the connection without an answer
                     self.close_connection = True
+                    return
+                if path == "/slow":  # a part of the body, then a long pause
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(10 * len(DATA)))
+                    self.end_headers()
+                    with contextlib.suppress(OSError):
+                        self.wfile.write(DATA)
+                        self.wfile.flush()
+                        time.sleep(3)
                     return
                 if path.startswith("/drop/"):
                     body = server.files[path[len("/drop"):]]
@@ -232,6 +244,21 @@ def test_dropped_connection_is_a_fetch_failure_and_leaves_no_file(server, keras_
     url = server.url("/drop/data.bin")
     with pytest.raises(Exception, match=f"URL fetch failure on {url} : .*incomplete"):
         get_file("data.bin", url)
+    assert _listing(keras_home / "datasets") == []
+
+
+def test_interrupted_download_leaves_no_file(server, keras_home):
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)  # Ctrl-C while the server pauses
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            get_file("data.bin", server.url("/slow"))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
     assert _listing(keras_home / "datasets") == []
 
 
