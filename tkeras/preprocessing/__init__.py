@@ -5,7 +5,7 @@ The submodules load on first use, so `import tkeras` stays light.
 """
 import importlib
 
-_SUBMODULES = ("sequence", "text")
+_SUBMODULES = ("image", "sequence", "text")
 
 __all__ = list(_SUBMODULES)
 
