@@ -3,9 +3,10 @@ import numpy as np
 
 from tkeras.datasets._files import fetch, read_npz
 
-# Where Keras 2.3.1 downloads the file from, and its sha256 hash (private: tests point
+# The same file Keras 2 downloads, from where tf-keras 2.x downloads it (tf-keras moved
+# them off Keras 2.3.1's S3 folders), with tf-keras's hashes (private: tests point
 # them at stand-in files).
-_ORIGIN = "https://s3.amazonaws.com/keras-datasets/boston_housing.npz"
+_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/boston_housing.npz"
 _FILE_HASH = "f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5"
 
 

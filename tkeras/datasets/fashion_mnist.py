@@ -5,9 +5,9 @@ import numpy as np
 
 from tkeras.datasets._files import fetch, reading
 
-# Where Keras 2.3.1 downloads the four files from (private: tests point it at
-# stand-in files). Keras 2.3.1 gives no hashes for them.
-_BASE_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+# The four files Keras 2 downloads, from where tf-keras 2.x downloads them (private:
+# tests point it at stand-in files). Keras 2 gives no hashes for them.
+_BASE_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 _FILES = ("train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
           "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz")
 

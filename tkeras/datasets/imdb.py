@@ -4,11 +4,12 @@ import numpy as np
 from tkeras.datasets import _sequences as seq
 from tkeras.datasets._files import fetch, read_npz
 
-# Where Keras 2.3.1 downloads the files from, and their md5 hashes (private: tests
+# The same files Keras 2 downloads, from where tf-keras 2.x downloads them (tf-keras moved
+# them off Keras 2.3.1's S3 folders), with tf-keras's hashes (private: tests
 # point them at stand-in files).
-_ORIGIN = "https://s3.amazonaws.com/text-datasets/imdb.npz"
-_FILE_HASH = "599dadb1135973df5b59232a0e9a887c"
-_WORD_INDEX_ORIGIN = "https://s3.amazonaws.com/text-datasets/imdb_word_index.json"
+_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb.npz"
+_FILE_HASH = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
+_WORD_INDEX_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb_word_index.json"
 _WORD_INDEX_HASH = "bfafd718b763782e994055a2d397834f"
 
 

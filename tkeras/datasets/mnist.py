@@ -1,10 +1,11 @@
 """MNIST handwritten digits (Keras 2's `keras.datasets.mnist`)."""
 from tkeras.datasets._files import fetch, read_npz
 
-# Where Keras 2.3.1 downloads the file from, and its md5 hash (private: tests point
+# The same file Keras 2 downloads, from where tf-keras 2.x downloads it (tf-keras moved
+# them off Keras 2.3.1's S3 folders), with tf-keras's hashes (private: tests point
 # them at stand-in files).
-_ORIGIN = "https://s3.amazonaws.com/img-datasets/mnist.npz"
-_FILE_HASH = "8a61469f7ea1b51cbae51d4f78837e45"
+_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+_FILE_HASH = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 
 
 def load_data(path="mnist.npz", cache_dir=None):

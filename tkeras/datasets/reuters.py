@@ -4,11 +4,12 @@ import numpy as np
 from tkeras.datasets import _sequences as seq
 from tkeras.datasets._files import fetch, read_npz
 
-# Where Keras 2.3.1 downloads the files from, and their md5 hashes (private: tests
+# The same files Keras 2 downloads, from where tf-keras 2.x downloads them (tf-keras moved
+# them off Keras 2.3.1's S3 folders), with tf-keras's hashes (private: tests
 # point them at stand-in files).
-_ORIGIN = "https://s3.amazonaws.com/text-datasets/reuters.npz"
-_FILE_HASH = "87aedbeb0cb229e378797a632c1997b6"
-_WORD_INDEX_ORIGIN = "https://s3.amazonaws.com/text-datasets/reuters_word_index.json"
+_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/reuters.npz"
+_FILE_HASH = "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"
+_WORD_INDEX_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/reuters_word_index.json"
 _WORD_INDEX_HASH = "4d44cc38712099c9e383dc6e5f11a921"
 
 
