@@ -104,7 +104,7 @@ def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis
     >>> apply_affine_transform(x, tx=1)[..., 0].tolist()  # rows move up one pixel
     [[4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 10.0, 11.0], [8.0, 9.0, 10.0, 11.0]]
     """
-    ndimage = _image_deps.scipy_ndimage("Image transformations (`apply_affine_transform`)")
+    ndimage = _image_deps.scipy_ndimage("`apply_affine_transform` (image warps)")
     matrix = _affine_matrix(theta, tx, ty, shear, zx, zy)
     if matrix is None:
         return x
@@ -308,7 +308,7 @@ def apply_brightness_shift(x, brightness):
     >>> apply_brightness_shift(np.array([[[0.0], [1.0]]]), 0.5)[..., 0].tolist()
     [[0.0, 127.0]]
     """
-    enhance = _image_deps.pil_image_enhance("Brightness shifts (`apply_brightness_shift`)")
+    enhance = _image_deps.pil_image_enhance("`apply_brightness_shift` (brightness shifts)")
     img = array_to_img(x, data_format="channels_last", scale=True, dtype="float32")
     img = enhance.Brightness(img).enhance(brightness)
     return img_to_array(img, data_format="channels_last", dtype="float32")

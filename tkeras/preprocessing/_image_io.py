@@ -20,7 +20,7 @@ _INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos"
 
 
 def _resample_filter(interpolation):
-    image = _image_deps.pil_image("Resizing images (`load_img(target_size=...)`)")
+    image = _image_deps.pil_image("`load_img(target_size=...)`")
     if interpolation not in _INTERPOLATIONS:
         raise ValueError(
             f"Invalid interpolation method {interpolation} specified. Supported methods "

@@ -501,7 +501,7 @@ class ImageDataGenerator:
                 f"However, it was passed an array with shape {x.shape} "
                 f"({x.shape[self.channel_axis]} channels).")
         if self.zca_whitening:
-            linalg = _image_deps.scipy_linalg("Using zca_whitening")
+            linalg = _image_deps.scipy_linalg("`zca_whitening=True`")
         if seed is not None:
             np.random.seed(seed)
         x = np.copy(x)
