@@ -178,6 +178,8 @@ FLOW_CASES = [
      _ALL[:2]),
     ("channels_first", {"data_format": "channels_first", "rotation_range": 10},
      {"batch_size": 4, "shuffle": True, "seed": 6}, "cf", _ALL),
+    ("dtype_float64", {"dtype": "float64", "rotation_range": 10, "rescale": 0.1},
+     {"batch_size": 4, "shuffle": True, "seed": 2}, "xy", _ALL[:2]),
 ]
 GLOBAL_SEED = 11
 
@@ -228,6 +230,7 @@ def image_files():
         "zebra/z1.png": (_pattern(8, 6, 4, 0.8), "RGBA", "PNG"),
         "zebra/z2.png": (_pattern(5, 6, 3, 0.9), "RGB", "PNG"),
         "zebra/z3.jpg": (_pattern(9, 9, 3, 1.0), "RGB", "JPEG"),
+        "zebra/z4.png": (_pattern(6, 7, 1, 1.1)[..., 0].astype("uint16") * 200, "I;16", "PNG"),
     }
 
 
@@ -628,7 +631,9 @@ def encode_files():
     encoded = {}
     for rel, (array, mode, fmt) in image_files().items():
         buffer = io.BytesIO()
-        Image.fromarray(array, mode).save(buffer, format=fmt)
+        img = Image.fromarray(array) if mode == "I;16" else Image.fromarray(array, mode)
+        assert img.mode == mode, (rel, img.mode)
+        img.save(buffer, format=fmt)
         encoded[rel] = buffer.getvalue()
     encoded.update(NOT_IMAGES)
     return encoded
