@@ -80,7 +80,10 @@ class Iterator(Sequence):
         return (self.n + self.batch_size - 1) // self.batch_size
 
     def on_epoch_end(self):
-        self._set_index_array()
+        if self._unused_permutation:  # Keras 2 would draw its first permutation now
+            self._unused_permutation = False
+        else:
+            self._set_index_array()
 
     def reset(self):
         self.batch_index = 0
@@ -417,6 +420,10 @@ class DirectoryIterator(_ImageFileIterator):
         self.class_indices = dict(zip(classes, range(len(classes))))
         self.filenames, class_list = [], []
         for name in classes:
+            if not os.path.isdir(os.path.join(directory, name)):
+                warnings.warn(f"`flow_from_directory`: the class folder {name!r} given in "
+                              f"`classes` is not in directory={directory!r}; it has no "
+                              "images.")
             labels, filenames = _image_io.list_class_files(
                 os.path.join(directory, name), self.white_list_formats, self.split,
                 self.class_indices[name], follow_links)

@@ -178,6 +178,8 @@ FLOW_CASES = [
      _ALL[:2]),
     ("channels_first", {"data_format": "channels_first", "rotation_range": 10},
      {"batch_size": 4, "shuffle": True, "seed": 6}, "cf", _ALL),
+    ("epoch_end_first", {"channel_shift_range": 5.0}, {"batch_size": 4, "shuffle": True},
+     "xy", [("epoch_end",), ("get", 0), ("next",), ("epoch_end",), ("get", 1)]),
     ("dtype_float64", {"dtype": "float64", "rotation_range": 10, "rescale": 0.1},
      {"batch_size": 4, "shuffle": True, "seed": 2}, "xy", _ALL[:2]),
 ]
