@@ -82,10 +82,19 @@ pytest.importorskip("scipy", reason="the `image` extra (SciPy) is not installed"
                                     r"Received: width_shift_range='wide'"),
     ({"height_shift_range": [[1, 2]]}, r"Received: height_shift_range=\[\[1, 2\]\]"),
     ({"brightness_range": (0.5,)}, r"Received: brightness_range=\(0\.5,\)"),
+    ({"rotation_range": "30"}, r"`rotation_range` must be a number\. Received: "
+                               r"rotation_range='30'"),
+    ({"channel_shift_range": None}, r"Received: channel_shift_range=None"),
 ])
 def test_image_data_generator_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         image.ImageDataGenerator(**kwargs)
+
+
+def test_falsy_rotation_and_shear_ranges_mean_none_as_in_keras():
+    gen = image.ImageDataGenerator(rotation_range=None, shear_range=None)
+    params = gen.get_random_transform((6, 5, 3), seed=0)
+    assert (params["theta"], params["shear"]) == (0, 0)
 
 
 def test_flow_rejects_images_of_wrong_rank_and_names_the_shape():

@@ -234,6 +234,11 @@ class ImageDataGenerator:
                           "`samplewise_center`.")
         _check_shift_range(self.width_shift_range, "width_shift_range")
         _check_shift_range(self.height_shift_range, "height_shift_range")
+        for name in ("rotation_range", "shear_range", "channel_shift_range"):
+            value = getattr(self, name)
+            # Keras 2 skips a falsy rotation/shear range, so `None` works there.
+            if not (_is_number(value) or (name != "channel_shift_range" and not value)):
+                raise ValueError(f"`{name}` must be a number. Received: {name}={value!r}")
 
     def __repr__(self):
         return f"ImageDataGenerator(data_format={self.data_format!r}, dtype={self.dtype!r})"
