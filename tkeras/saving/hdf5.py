@@ -183,7 +183,9 @@ def _keras_shapes(pairs):
 
 
 def _assign(assignments):
-    """Copies `(owner, record, array)` triples into the weights (Keras layout views)."""
+    """Copies `(owner, record, array)` triples into the weights (Keras layout views).
+    Arrays still in the file are all read first, so a read error changes nothing."""
+    assignments = [(o, r, a.read() if isinstance(a, _Stored) else a) for o, r, a in assignments]
     with torch.no_grad():
         for owner, rec, array in assignments:
             view = owner._keras_view(rec).detach()
@@ -470,19 +472,50 @@ def _weights_root(f, name):
         "attribute or 'model_weights' group.")
 
 
+class _Stored:
+    """A weight dataset of the file, checked to be a numeric array but not read yet:
+    its shape is compared with the model's first, so a file that declares a huge array
+    fails on the shape, not on memory. `read()` (or `np.asarray`) reads it."""
+
+    def __init__(self, dataset, where):
+        self.dataset = dataset
+        self.where = where
+        self.shape = tuple(dataset.shape)
+        self.ndim = len(self.shape)
+        self.size = int(np.prod(self.shape, dtype=np.float64))
+
+    def read(self):
+        try:
+            return np.asarray(self.dataset[()])
+        except (KeyError, OSError, RuntimeError, ValueError, TypeError) as err:
+            raise ValueError(f"Unable to read {self.where}: the file is truncated or "
+                             f"corrupted ({err}).") from None
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.read()
+        return array if dtype is None else array.astype(dtype)
+
+
 def _read_group(group, file_name, layer_name):
-    """(weight names, arrays) of one layer group; every array is read now, so a
-    damaged file fails here, before anything is assigned."""
+    """(weight names, stored arrays) of one layer group; each must be a numeric
+    dataset. Data are read by `_assign`, after every shape has been checked."""
     names = _read_attr_list(group, "weight_names") if _has_attr_list(group, "weight_names") \
         else []
     arrays = []
     for w in names:
+        where = f"weight {w!r} of layer {layer_name!r} from {file_name!r}"
         try:
-            arrays.append(np.asarray(group[w][()]))
+            dataset = group[w]
         except (KeyError, OSError, RuntimeError, ValueError) as err:
-            raise ValueError(
-                f"Unable to read weight {w!r} of layer {layer_name!r} from {file_name!r}: "
-                f"the file is truncated or corrupted ({err}).") from None
+            raise ValueError(f"Unable to read {where}: the file is truncated or corrupted "
+                             f"({err}).") from None
+        if not isinstance(dataset, h5py.Dataset):
+            raise ValueError(f"Unable to read {where}: {dataset.name!r} is an HDF5 "
+                             f"{type(dataset).__name__.lower()}, not a dataset of numbers.")
+        if dataset.dtype.kind not in "biuf":
+            raise ValueError(f"Unable to read {where}: its data type is {dataset.dtype}, "
+                             "not a numeric (float, int or bool) type.")
+        arrays.append(_Stored(dataset, where))
     return names, arrays
 
 
@@ -733,13 +766,44 @@ def _load_optimizer_weights(model, group, file_name, safe_mode=True):
         else:
             raise ValueError(f"the file has {len(values)} optimizer weights, the "
                              f"optimizer expects {len(expected)}")
-        model.optimizer.set_weights([_slot_to_torch(np.asarray(v), r)
-                                     for v, r in zip(ordered, records)])
-    except ValueError as err:
+        _check_optimizer_shapes(model.optimizer, ordered, expected, records)
+        ordered = [v.read() if isinstance(v, _Stored) else np.asarray(v) for v in ordered]
+        ordered[0] = np.asarray(_iterations(ordered[0]), ordered[0].dtype)
+        model.optimizer.set_weights([_slot_to_torch(v, r) for v, r in zip(ordered, records)])
+    except (ValueError, TypeError) as err:
         warnings.warn(
             f"Error in loading the saved optimizer state from {file_name!r}. As a result, "
             f"your model is starting with a freshly initialized optimizer. ({err})",
             stacklevel=3)
+
+
+def _check_optimizer_shapes(optimizer, values, names, records):
+    """Each saved optimizer weight must have the shape of the optimizer's (a slot: its
+    weight's Keras shape; a counter: a single number), checked before any is read."""
+    layout = optimizer._weight_layout()
+    offset = len(records) - len(layout)
+    for i, (value, name, rec) in enumerate(zip(values, names, records)):
+        shape = tuple(np.shape(value)) if not isinstance(value, _Stored) else value.shape
+        if i < offset:
+            wanted = "a single number"
+            ok = int(np.prod(shape, dtype=np.float64)) == 1
+        else:
+            param_shape = tuple(optimizer._params[layout[i - offset][3]].shape)
+            wanted = tuple(_slot_to_keras(np.empty(param_shape, np.float32), rec).shape)
+            ok = shape == wanted
+        if not ok:
+            raise ValueError(f"optimizer weight {name!r} has shape {shape}, expected "
+                             f"{wanted}")
+
+
+def _iterations(value):
+    """The saved step counter as an int; ValueError unless a whole number >= 0."""
+    number = np.asarray(value).reshape(-1)
+    if number.size != 1 or number.dtype.kind not in "biuf" or not np.isfinite(number[0]) \
+            or number[0] < 0 or number[0] != np.floor(number[0]) or number[0] >= 2 ** 62:
+        raise ValueError(f"the saved iteration count must be a whole number >= 0, "
+                         f"received {np.asarray(value)!r}"[:200])
+    return int(number[0])
 
 
 def _from_keras_v1_state(optimizer, values, n_expected):
@@ -762,10 +826,13 @@ def _from_keras_v1_state(optimizer, values, n_expected):
             (len(values) - 1) % 3 == 0 and 2 * (len(values) - 1) // 3 + 1 == n_expected:
         return values[:n_expected]  # drop the vhat dummies
     if name == "Nadam" and len(values) + 1 == n_expected:
-        t = int(np.asarray(values[0]))
+        t = _iterations(values[0])
         product = 1.0
         for i in range(1, t + 1):
+            previous = product
             product *= optimizer.beta_1 * (1.0 - 0.5 * 0.96 ** (i * optimizer.schedule_decay))
+            if product == previous:  # underflowed (0 or stuck at the least subnormal)
+                break
         return values[:1] + [np.asarray(product, np.float32)] + values[1:]
     return values
 

@@ -63,6 +63,30 @@ def _current_safe_mode():
     return True if value is None else value
 
 
+# ---------------------------------------------------------------------- errors
+def _short(value, limit=200):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+@contextlib.contextmanager
+def _config_errors(what, config):
+    """Turns an error raised while building a model from a config into a ValueError
+    that says which layer or step failed and on which config. A config read from a file
+    can hold anything; a layer constructor or call handed nonsense may fail in any way
+    (TypeError, IndexError, a torch RuntimeError, ...), and the user needs to know
+    that the config is at fault, and where. ValueErrors (ours) pass unchanged."""
+    try:
+        yield
+    except (ValueError, _NotReady):
+        raise
+    except Exception as err:  # noqa: BLE001 - re-raised with context
+        raise ValueError(
+            f"{what} failed: {type(err).__name__}: {err}. The config is invalid, or was "
+            f"written for other custom objects or another version. Received config: "
+            f"{_short(config)}") from err
+
+
 # ---------------------------------------------------------------------- JSON
 def get_json_type(obj):
     """`json.dumps` default hook of Keras 2: configs for objects with `get_config`,
@@ -124,7 +148,7 @@ def model_from_json(json_string, custom_objects=None, safe_mode=True):
         json_string = json_string.decode("utf-8")
     try:
         config = json.loads(json_string)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, RecursionError) as err:
         raise ValueError(
             f"`model_from_json` expects the JSON string of `model.to_json()`. It could not "
             f"be parsed: {err}. Received: {str(json_string)[:80]!r}"
@@ -165,7 +189,8 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
 
     # The scope lets nested deserialization (activations, initializers, ... inside layer
     # configs) see `custom_objects` too, as Keras 2 does.
-    with CustomObjectScope(custom_objects or {}):
+    with CustomObjectScope(custom_objects or {}), \
+            _config_errors(f"Building model {config.get('class_name')!r}", config):
         return _deserialize_layer(config, custom_objects, safe_mode)
 
 
@@ -211,17 +236,28 @@ def _deserialize_layer(layer_data, custom_objects=None, safe_mode=True):
     Newer files add `module`, `registered_name`, `build_config`, `compile_config`
     beside `class_name`/`config`; they are not needed to rebuild the layer.
     """
-    from tkeras import layers as layers_module
-    from tkeras.engine.functional import Functional
-    from tkeras.engine.sequential import Sequential
-    from tkeras.engine.training import Model
-
     if not isinstance(layer_data, dict) or "class_name" not in layer_data:
         raise ValueError(
             "Improper layer config: expected a dict with 'class_name' and 'config'. "
             f"Received: {str(layer_data)[:120]!r}"
         )
+    config = layer_data.get("config")
+    name = config.get("name") if isinstance(config, dict) else None
+    what = f"Creating layer {name!r} of class {layer_data['class_name']!r}"
+    with _config_errors(what, layer_data):
+        return _deserialize_checked_layer(layer_data, custom_objects, safe_mode)
+
+
+def _deserialize_checked_layer(layer_data, custom_objects, safe_mode):
+    from tkeras import layers as layers_module
+    from tkeras.engine.functional import Functional
+    from tkeras.engine.sequential import Sequential
+    from tkeras.engine.training import Model
+
     class_name = layer_data["class_name"]
+    if not isinstance(class_name, str):
+        raise ValueError(f"Improper layer config: 'class_name' must be a string. "
+                         f"Received: class_name={_short(class_name)}")
     cls = _layer_classes(custom_objects).get(class_name)
     config = _clean_layer_config(cls, layer_data.get("config", {}))
     if isinstance(cls, type):
@@ -284,11 +320,19 @@ def sequential_from_config(config, custom_objects=None, cls=None, safe_mode=None
             "Improper Sequential config: expected a dict or a list of layer configs. "
             f"Received: {str(config)[:80]!r}"
         )
-    model = cls(name=name)
+    if not isinstance(layer_configs, (list, tuple)):
+        raise ValueError("Improper Sequential config: 'layers' must be a list of layer "
+                         f"configs. Received: layers={_short(layer_configs)}")
+    with _config_errors(f"Creating Sequential model {name!r}", config):
+        model = cls(name=name)
     for layer_data in layer_configs:
-        model.add(_deserialize_layer(layer_data, custom_objects, safe_mode))
+        layer = _deserialize_layer(layer_data, custom_objects, safe_mode)
+        with _config_errors(f"Adding layer {getattr(layer, 'name', None)!r} to Sequential "
+                            f"model {name!r}", layer_data):
+            model.add(layer)
     if not model.inputs and build_input_shape:
-        model.build(tuple(build_input_shape))
+        with _config_errors(f"Building Sequential model {name!r}", config):
+            model.build(tuple(build_input_shape))
     return model
 
 
@@ -549,7 +593,9 @@ class _Graph:
         if isinstance(inputs, list) and len(inputs) == 1:
             inputs = inputs[0]
         layer = self.layers[name]
-        outputs = layer(inputs, **kwargs)
+        with _config_errors(f"Calling layer {name!r} of model {self.model_name!r} as the "
+                            "config's inbound node says", node_data):
+            outputs = layer(inputs, **kwargs)
         self.outputs[(name, self.next_index[name])] = [
             t for t in flatten(outputs) if is_keras_tensor(t)]
         self.next_index[name] += 1
@@ -632,7 +678,9 @@ def functional_from_config(config, custom_objects=None, cls=None, safe_mode=None
         graph.run()
         inputs = graph.io_tensors(config["input_layers"], "input_layers")
         outputs = graph.io_tensors(config["output_layers"], "output_layers")
-    model = cls(inputs=inputs, outputs=outputs, name=config.get("name"))
+    with _config_errors(f"Creating model {config.get('name')!r} from its inputs and "
+                        "outputs", {k: config[k] for k in ("input_layers", "output_layers")}):
+        model = cls(inputs=inputs, outputs=outputs, name=config.get("name"))
     if config.get("trainable") is False:
         model.trainable = False
     return model
