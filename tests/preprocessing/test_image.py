@@ -174,6 +174,8 @@ def test_flow_from_directory_rejects_bad_target_size(tmp_path):
     _write_folder(tmp_path)
     with pytest.raises(ValueError, match=r"Received: target_size=\(5,\)"):
         image.ImageDataGenerator().flow_from_directory(str(tmp_path), target_size=(5,))
+    with pytest.raises(TypeError, match=r"Received: target_size=224\. Example"):
+        image.ImageDataGenerator().flow_from_directory(str(tmp_path), target_size=224)
 
 
 def test_flow_from_directory_batches_and_labels(tmp_path):

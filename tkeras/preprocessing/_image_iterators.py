@@ -279,6 +279,10 @@ class _ImageFileIterator(Iterator):
                               data_format, save_to_dir, save_prefix, save_format, subset,
                               interpolation, dtype):
         self.image_data_generator = image_data_generator
+        if not hasattr(target_size, "__iter__"):
+            raise TypeError("`target_size` must be a tuple of 2 ints (height, width). "
+                            f"Received: target_size={target_size!r}. Example: "
+                            "target_size=(224, 224).")
         self.target_size = tuple(target_size)
         if len(self.target_size) != 2:
             raise ValueError("`target_size` must be a tuple of 2 ints (height, width). "
