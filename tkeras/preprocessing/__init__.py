@@ -1,5 +1,6 @@
 """`tkeras.preprocessing` (Keras 2's `keras.preprocessing`): `sequence` (padding,
-skip-grams, `TimeseriesGenerator`) and `text` (`Tokenizer`, hashing).
+skip-grams, `TimeseriesGenerator`), `text` (`Tokenizer`, hashing) and `image`
+(`ImageDataGenerator`, image files; the `image` extra: Pillow and SciPy).
 
 The submodules load on first use, so `import tkeras` stays light.
 """
