@@ -38,6 +38,7 @@ from tkeras.preprocessing._image_io import (
     list_pictures,
     load_img,
     save_img,
+    validate_filename,
 )
 from tkeras.preprocessing._image_iterators import (
     DataFrameIterator,
@@ -52,7 +53,7 @@ __all__ = [
     "list_pictures", "apply_affine_transform", "apply_channel_shift",
     "apply_brightness_shift", "random_rotation", "random_shift", "random_shear",
     "random_zoom", "random_channel_shift", "random_brightness", "flip_axis",
-    "transform_matrix_offset_center",
+    "transform_matrix_offset_center", "validate_filename",
 ]
 
 # Modes of scipy.ndimage (Keras 2 documents the first four).

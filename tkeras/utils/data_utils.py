@@ -108,3 +108,53 @@ class GeneratorEnqueuer(SequenceEnqueuer):
             if not self._running:
                 return
             yield item
+
+
+# Keras 2's worker-pool helpers: the sequences/generators a pool of workers shares, by
+# uid (an enqueuer registers its own, so training and validation do not overwrite each
+# other). tkeras's `fit` loads with `torch.utils.data` workers instead; these keep
+# scripts that drive Keras 2's pools themselves working.
+_SHARED_SEQUENCES = {}
+
+
+def init_pool(seqs):
+    """Sets the `{uid: Sequence}` dict the pool's workers read from (a pool initializer)."""
+    global _SHARED_SEQUENCES
+    _SHARED_SEQUENCES = seqs
+
+
+def get_index(uid, i):
+    """Item `i` of the shared Sequence `uid`.
+
+    Example:
+
+    >>> init_pool({0: [10, 20, 30]})
+    >>> get_index(0, 2)
+    30
+    """
+    return _SHARED_SEQUENCES[uid][i]
+
+
+def init_pool_generator(gens, random_seed=None):
+    """Sets the `{uid: generator}` dict the pool's workers read from; with `random_seed`,
+    seeds NumPy per worker process (`random_seed + process id`), as Keras 2 does."""
+    global _SHARED_SEQUENCES
+    _SHARED_SEQUENCES = gens
+    if random_seed is not None:
+        import multiprocessing
+
+        import numpy as np
+
+        np.random.seed(random_seed + multiprocessing.current_process().ident)
+
+
+def next_sample(uid):
+    """The next item of the shared generator `uid`.
+
+    Example:
+
+    >>> init_pool_generator({1: iter("ab")})
+    >>> next_sample(1), next_sample(1)
+    ('a', 'b')
+    """
+    return next(_SHARED_SEQUENCES[uid])

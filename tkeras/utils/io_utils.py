@@ -16,7 +16,7 @@ import stat
 import tempfile
 import time
 
-__all__ = ["atomic_path", "atomic_write", "ask_to_proceed_with_overwrite"]
+__all__ = ["atomic_path", "atomic_write", "ask_to_proceed_with_overwrite", "HDF5Matrix"]
 
 # `tempfile.mkstemp` names: prefix + 8 characters of this alphabet + suffix.
 _MKSTEMP_RANDOM = "[a-z0-9_]{8}"
@@ -117,3 +117,6 @@ def ask_to_proceed_with_overwrite(filepath):
         print("[TIP] Next time specify overwrite=True!")
         return False
     return True
+
+
+from tkeras.utils._hdf5_matrix import HDF5Matrix  # noqa: E402,F401  (Keras 2's path)

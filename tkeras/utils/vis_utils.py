@@ -8,7 +8,7 @@ clusters. Needs the `plot` extra: pydot (`pip install tkeras[plot]`), and Graphv
 """
 import os
 
-__all__ = ["model_to_dot", "plot_model"]
+__all__ = ["model_to_dot", "plot_model", "is_model", "is_wrapped_model", "add_edge"]
 
 
 def _pydot():
@@ -32,15 +32,21 @@ def _check_graphviz(pydot):
             "its executables (`dot`) are in the $PATH.") from None
 
 
-def _is_model(layer):
+def is_model(layer):
+    """Whether `layer` is a model (drawn as a cluster with `expand_nested`)."""
     from tkeras.engine.training import Model
 
     return isinstance(layer, Model)
 
 
+def is_wrapped_model(layer):
+    """Whether `layer` is a wrapper (`TimeDistributed`, ...) around a model."""
+    return _wrapped_model(layer) is not None
+
+
 def _wrapped_model(layer):
     inner = getattr(layer, "layer", None)
-    return inner if inner is not None and _is_model(inner) else None
+    return inner if inner is not None and is_model(inner) else None
 
 
 def _graph_layers(model):
@@ -65,7 +71,7 @@ def _shape_text(layer, attr):
 def _label(layer, show_shapes, show_layer_names, expanded):
     name, class_name = layer.name, type(layer).__name__
     inner = getattr(layer, "layer", None)
-    if inner is not None and not _is_model(layer) and not expanded:  # wrapper: name(inner)
+    if inner is not None and not is_model(layer) and not expanded:  # wrapper: name(inner)
         name = f"{name}({inner.name})"
         class_name = f"{class_name}({type(inner).__name__})"
     label = f"{name}: {class_name}" if show_layer_names else class_name
@@ -110,7 +116,7 @@ def model_to_dot(model, show_shapes=False, show_layer_names=True, rankdir="TB",
     layers = _graph_layers(model)
     first, last = {}, {}  # nested model name -> its first / last node name
     for layer in layers:
-        nested = layer if _is_model(layer) else _wrapped_model(layer)
+        nested = layer if is_model(layer) else _wrapped_model(layer)
         if expand_nested and nested is not None:
             cluster = model_to_dot(nested, show_shapes, show_layer_names, rankdir,
                                    expand_nested, subgraph=True)
@@ -128,28 +134,29 @@ def model_to_dot(model, show_shapes=False, show_layer_names=True, rankdir="TB",
             if network_nodes is None or id(node) not in network_nodes:
                 continue
             for inbound in node.inbound_layers:
-                _connect(dot, pydot, inbound, layer, expand_nested, first, last)
+                _connect(dot, inbound, layer, expand_nested, first, last)
     return dot
 
 
-def _connect(dot, pydot, src_layer, dst_layer, expand_nested, first, last):
+def _connect(dot, src_layer, dst_layer, expand_nested, first, last):
     """An edge from `src_layer` to `dst_layer`, through the clusters of nested models."""
     src, dst = str(id(src_layer)), str(id(dst_layer))
     if expand_nested:
-        if _is_model(src_layer):
+        if is_model(src_layer):
             src = last[src_layer.name]
         elif _wrapped_model(src_layer) is not None:
             src = last[src_layer.layer.name]
-        if _is_model(dst_layer):
+        if is_model(dst_layer):
             dst = first[dst_layer.name]
         elif _wrapped_model(dst_layer) is not None:  # into the wrapper, then its cluster
-            _add_edge(dot, pydot, dst, first[dst_layer.layer.name])
-    _add_edge(dot, pydot, src, dst)
+            add_edge(dot, dst, first[dst_layer.layer.name])
+    add_edge(dot, src, dst)
 
 
-def _add_edge(dot, pydot, src, dst):
+def add_edge(dot, src, dst):
+    """Adds the edge `src -> dst` (node names) to `dot` unless it is there already."""
     if not dot.get_edge(src, dst):
-        dot.add_edge(pydot.Edge(src, dst))
+        dot.add_edge(_pydot().Edge(src, dst))
 
 
 def plot_model(model, to_file="model.png", show_shapes=False, show_layer_names=True,

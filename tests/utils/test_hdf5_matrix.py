@@ -1,0 +1,73 @@
+"""`keras.utils.io_utils.HDF5Matrix`: Keras 2.3.1's indexing rules on a real HDF5 file,
+and models fed from it give what the same NumPy arrays give."""
+import h5py
+import numpy as np
+import pytest
+
+import tkeras as keras
+from tkeras.utils.io_utils import HDF5Matrix
+
+
+@pytest.fixture
+def h5file(tmp_path):
+    path = str(tmp_path / "data.h5")
+    with h5py.File(path, "w") as f:
+        f.create_dataset("x", data=np.arange(40, dtype="float32").reshape(10, 4))
+        f.create_dataset("y", data=(np.arange(10) % 2).astype("float32"))
+    yield path
+    for ref in [p for p in HDF5Matrix.refs if p == path]:
+        HDF5Matrix.refs.pop(ref).close()
+
+
+def test_indexing_follows_keras2(h5file):
+    x = HDF5Matrix(h5file, "x", start=2, end=8)
+    data = np.arange(40, dtype="float32").reshape(10, 4)[2:8]
+    assert len(x) == 6 and x.shape == (6, 4) and x.ndim == 2 and x.size == 24
+    assert x.dtype == np.float32
+    np.testing.assert_array_equal(x[0], data[0])
+    np.testing.assert_array_equal(x[1:4], data[1:4])
+    np.testing.assert_array_equal(x[:], data)
+    np.testing.assert_array_equal(x[[0, 2, 5]], data[[0, 2, 5]])
+    np.testing.assert_array_equal(x[np.array([1, 3])], data[[1, 3]])
+    np.testing.assert_array_equal(np.asarray(x), data)
+    for bad in (6, slice(4, 7), [0, 6]):
+        with pytest.raises(IndexError):
+            x[bad]
+
+
+def test_normalizer_applies_to_every_read(h5file):
+    x = HDF5Matrix(h5file, "x", normalizer=lambda a: a / 40.0)
+    assert x.dtype == np.float32
+    np.testing.assert_allclose(x[3], np.arange(12, 16) / 40.0)
+
+
+def test_the_file_is_opened_once_and_read_only(h5file):
+    a, b = HDF5Matrix(h5file, "x"), HDF5Matrix(h5file, "y")
+    assert a.data.file.id == b.data.file.id and a.data.file.mode == "r"
+    assert list(HDF5Matrix.refs).count(h5file) == 1
+
+
+def test_bad_dataset_and_slice_are_clear_errors(h5file):
+    with pytest.raises(KeyError, match=r"has no dataset 'z'. It has: \['x', 'y'\]"):
+        HDF5Matrix(h5file, "z")
+    with pytest.raises(ValueError, match=r"0 <= start <= end <= 10.*start=4, end=12"):
+        HDF5Matrix(h5file, "x", start=4, end=12)
+
+
+def test_fit_and_predict_from_hdf5_match_numpy(h5file):
+    x_np = np.arange(40, dtype="float32").reshape(10, 4) / 40.0
+    y_np = (np.arange(10) % 2).astype("float32")
+
+    def run(x, y):
+        keras.backend.clear_session()
+        model = keras.Sequential([keras.layers.Dense(1, input_shape=(4,),
+                                                     kernel_initializer="ones")])
+        model.compile("sgd", "mse")
+        history = model.fit(x, y, batch_size=5, epochs=2, shuffle=False, verbose=0)
+        return history.history["loss"], model.predict(x)
+
+    loss_h5, pred_h5 = run(HDF5Matrix(h5file, "x", normalizer=lambda a: a / 40.0),
+                           HDF5Matrix(h5file, "y"))
+    loss_np, pred_np = run(x_np, y_np)
+    np.testing.assert_allclose(loss_h5, loss_np, rtol=1e-6)
+    np.testing.assert_allclose(pred_h5, pred_np, rtol=1e-6)
