@@ -220,3 +220,20 @@ def test_fuzzer_regressions_run_as_scripts_do_not_kill_the_interpreter(tmp_path)
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert "FINDING" not in proc.stdout, proc.stdout[-3000:]
 
+
+
+@pytest.mark.parametrize("where, match", [
+    ("optimizer_weights", "'/optimizer_weights' is an HDF5 dataset, not a group of weights"),
+    ("model_weights/d", "'/model_weights/d' is an HDF5 dataset, not a group"),
+    ("model_weights/top_level_model_weights",
+     "'/model_weights/top_level_model_weights' is an HDF5 dataset, not a group"),
+])
+def test_dataset_where_a_weights_group_belongs_is_a_clear_error(tmp_path, where, match):
+    """Found by review while fuzzing: a dataset in place of `/optimizer_weights` made
+    the link check iterate its rows (AttributeError)."""
+    path = _compiled_file(tmp_path)
+    with h5py.File(path, "a") as f:
+        del f[where]
+        f[where] = np.zeros(3)
+    with pytest.raises(ValueError, match=match):
+        keras.models.load_model(path)

@@ -8,9 +8,13 @@ Layout (see `shared/spec/hdf5_format.md`):
         /<layer>            @weight_names, datasets 'dense_1/kernel:0' (nested groups)
     /optimizer_weights      @weight_names + datasets (tf-keras names, 'Adam/m/dense/kernel:0')
 
-Loading reads and checks every array before the first weight of the model changes, so
-a bad file raises and leaves the model as it was. Writing goes to a temporary file in
-the target's folder that replaces the target only once complete.
+Loading checks the whole file before the first weight of the model changes (links,
+then every array's shape and type, then reads the data), so a bad file raises and
+leaves the model as it was. Keras never writes HDF5 links, and following one lets a
+downloaded file read another file of the machine (external link) or other data of the
+file (soft link) into the weights: loading refuses them unless `safe_mode=False`, and
+dangling links and link loops always raise. Writing goes to a temporary file in the
+target's folder that replaces the target only once complete (`io_utils.atomic_path`).
 """
 import contextlib
 import json
@@ -408,6 +412,9 @@ def check_links(group, file_name=None, safe_mode=True):
     that point out of `group` or dangle, and link loops. With `safe_mode=False` only
     loops and dangling links raise. Reads no weight."""
     file_name = file_name or _describe(group)
+    if not isinstance(group, h5py.Group):
+        raise ValueError(f"Unable to read {file_name!r}: {group.name!r} is an HDF5 "
+                         f"{type(group).__name__.lower()}, not a group of weights.")
     try:
         _check_links(group, file_name, safe_mode)
     except (KeyError, RuntimeError, OSError) as err:
@@ -465,7 +472,8 @@ def _check_member_link(f, name, file_name, safe_mode):
 def _weights_root(f, name):
     if _has_attr_list(f, "layer_names"):
         return f
-    if "model_weights" in f and _has_attr_list(f["model_weights"], "layer_names"):
+    if isinstance(f.get("model_weights"), h5py.Group) and \
+            _has_attr_list(f["model_weights"], "layer_names"):
         return f["model_weights"]
     raise ValueError(
         f"{name!r} is HDF5 but not a Keras weights/model file: it has no 'layer_names' "
@@ -499,6 +507,10 @@ class _Stored:
 def _read_group(group, file_name, layer_name):
     """(weight names, stored arrays) of one layer group; each must be a numeric
     dataset. Data are read by `_assign`, after every shape has been checked."""
+    if not isinstance(group, h5py.Group):
+        raise ValueError(f"Unable to read the weights of layer {layer_name!r} from "
+                         f"{file_name!r}: {group.name!r} is an HDF5 "
+                         f"{type(group).__name__.lower()}, not a group.")
     names = _read_attr_list(group, "weight_names") if _has_attr_list(group, "weight_names") \
         else []
     arrays = []
