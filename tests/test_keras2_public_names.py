@@ -13,12 +13,7 @@ with open(os.path.join(os.path.dirname(__file__), "data", "keras2_public_names.j
     NAMES = json.load(f)
 
 # Not yet in tkeras, each with the issue that brings it (an empty dict when complete).
-NOT_YET = {
-    ("keras.utils.io_utils", "H5Dict"): "issue 10",
-    ("keras.utils.io_utils", "h5dict"): "issue 10",
-    ("keras.utils.io_utils", "load_from_binary_h5py"): "issue 10",
-    ("keras.utils.io_utils", "save_to_binary_h5py"): "issue 10",
-}
+NOT_YET = {}
 
 
 def _tkeras_module(name):

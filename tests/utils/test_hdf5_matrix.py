@@ -71,3 +71,54 @@ def test_fit_and_predict_from_hdf5_match_numpy(h5file):
     loss_np, pred_np = run(x_np, y_np)
     np.testing.assert_allclose(loss_h5, loss_np, rtol=1e-6)
     np.testing.assert_allclose(pred_h5, pred_np, rtol=1e-6)
+
+
+# ------------------------------------------------------------------ H5Dict, binary h5py
+def test_h5dict_on_a_file_stores_arrays_as_datasets_and_the_rest_as_attributes(tmp_path):
+    from tkeras.utils.io_utils import H5Dict
+
+    path = tmp_path / "d.h5"
+    names = [f"layer_{i:05d}" for i in range(7000)]  # > 64 KB: saved in chunks
+    with H5Dict(path, mode="w") as d:
+        d["kernel"] = np.arange(6.0).reshape(2, 3)
+        d["name"] = "dense_1"
+        d["layer_names"] = names
+        d["group"]["units"] = 3
+    with h5py.File(path, "r") as f:
+        assert isinstance(f["kernel"], h5py.Dataset) and "layer_names0" in f.attrs
+    with H5Dict(str(path), mode="r") as d:
+        np.testing.assert_array_equal(d["kernel"], np.arange(6.0).reshape(2, 3))
+        assert d["name"] == "dense_1" and d["layer_names"] == names
+        assert d["group"]["units"] == 3 and "name" in d and d.get("missing") is None
+        with pytest.raises(ValueError, match="Cannot create group in read-only mode"):
+            d["missing"]
+        with pytest.raises(ValueError, match="Cannot set item in read-only mode"):
+            d["x"] = 1
+
+
+def test_h5dict_on_a_dict_and_a_bad_type():
+    from tkeras.utils.io_utils import H5Dict
+
+    raw = {"old": 1}
+    d = H5Dict(raw, mode="w")
+    d["a"]["b"] = np.ones(2)
+    assert "old" not in raw and raw["_is_group"] and raw["a"]["_is_group"]
+    np.testing.assert_array_equal(d["a"]["b"], np.ones(2))
+    with pytest.raises(TypeError, match="Required Group, str, Path or dict. Received:"):
+        H5Dict(3)
+
+
+def test_binary_h5py_round_trip_of_model_weights():
+    import io
+
+    from tkeras.saving.hdf5 import load_weights_from_hdf5_group, save_weights_to_hdf5_group
+    from tkeras.utils.io_utils import load_from_binary_h5py, save_to_binary_h5py
+
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+    stream = io.BytesIO()
+    save_to_binary_h5py(lambda f: save_weights_to_hdf5_group(f, model), stream)
+    other = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+    stream.seek(0)
+    load_from_binary_h5py(lambda f: load_weights_from_hdf5_group(other, f), stream)
+    for a, b in zip(model.get_weights(), other.get_weights()):
+        np.testing.assert_array_equal(a, b)

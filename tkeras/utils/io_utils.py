@@ -16,7 +16,8 @@ import stat
 import tempfile
 import time
 
-__all__ = ["atomic_path", "atomic_write", "ask_to_proceed_with_overwrite", "HDF5Matrix"]
+__all__ = ["atomic_path", "atomic_write", "ask_to_proceed_with_overwrite", "HDF5Matrix",
+           "H5Dict", "h5dict", "save_to_binary_h5py", "load_from_binary_h5py"]
 
 # `tempfile.mkstemp` names: prefix + 8 characters of this alphabet + suffix.
 _MKSTEMP_RANDOM = "[a-z0-9_]{8}"
@@ -120,3 +121,9 @@ def ask_to_proceed_with_overwrite(filepath):
 
 
 from tkeras.utils._hdf5_matrix import HDF5Matrix  # noqa: E402,F401  (Keras 2's path)
+from tkeras.utils._h5dict import (  # noqa: E402,F401  (Keras 2.3.1's saving helpers)
+    H5Dict,
+    h5dict,
+    load_from_binary_h5py,
+    save_to_binary_h5py,
+)
