@@ -2,6 +2,7 @@
 labels (`name: Class`, wrappers as `name(inner): Wrapper(Inner)`, shape records), the
 same edges, nested models as dashed clusters; files written atomically in the format of
 their extension; clear errors naming what to install."""
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,41 @@ pydot = pytest.importorskip("pydot", reason="needs the `plot` extra (pydot)")
 import tkeras as keras  # noqa: E402
 from tkeras.layers import Concatenate, Dense, TimeDistributed  # noqa: E402
 from tkeras.utils import model_to_dot, plot_model  # noqa: E402
+
+
+with open(os.path.join(os.path.dirname(__file__), "data", "vis_references.json")) as _f:
+    KERAS = json.load(_f)  # what Keras 2.3.1's vis_utils drew (data/make_vis_references.py)
+
+
+def _describe(dot):
+    """Labels, clusters and edges, as data/make_vis_references.py records them."""
+    names = {}
+    for graph in [dot] + dot.get_subgraphs():
+        for node in graph.get_nodes():
+            if node.get("label"):
+                names[node.get_name()] = node.get("label").strip('"')
+    return {
+        "nodes": [names[n.get_name()] for n in dot.get_nodes() if n.get("label")],
+        "clusters": {c.get_name(): [names[n.get_name()] for n in c.get_nodes()
+                                    if n.get("label")] for c in dot.get_subgraphs()},
+        "edges": [[names[e.get_source()].split("\n")[0],
+                   names[e.get_destination()].split("\n")[0]] for e in dot.get_edges()],
+    }
+
+
+def _keras_reference(case):
+    # tf-keras (which ran Keras 2.3.1's drawing code) lists an InputLayer's shape as
+    # [(None, 3)]; Keras 2.3.1's own InputLayer gives the tuple.
+    text = json.dumps(KERAS[case]).replace("[(None, 3)]", "(None, 3)")
+    return json.loads(text)
+
+
+@pytest.mark.parametrize("case, kwargs", [
+    ("sequential_shapes", {"show_shapes": True}), ("no_names", {"show_layer_names": False}),
+    ("functional", {}), ("functional_nested", {"expand_nested": True})])
+def test_drawing_matches_keras2_3_1s_vis_utils(case, kwargs):
+    model = _sequential() if case in ("sequential_shapes", "no_names") else _functional()
+    assert _describe(model_to_dot(model, **kwargs)) == _keras_reference(case)
 
 
 def _nodes(dot):
