@@ -1,7 +1,7 @@
 """`ImageDataGenerator.flow` augmentation throughput: tkeras against real Keras 2
 (keras_preprocessing 1.1.2, what Keras 2.3.1 runs), side by side on the same images.
 
-Work: 2,048 random 32x32x3 float images, `rotation_range=20, width_shift_range=0.1,
+Work: 2,048 (`--images`) random 32x32x3 float images, `rotation_range=20, width_shift_range=0.1,
 height_shift_range=0.1, horizontal_flip=True`, batches of 32.
 
 * `workers=1`: iterating `datagen.flow(x, y, batch_size=32)` in the main process, on
@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-N, BATCH = 2048, 32
+N, BATCH = 2048, 32  # N: --images
 AUGMENT = dict(rotation_range=20, width_shift_range=0.1, height_shift_range=0.1,
                horizontal_flip=True)
 
@@ -71,6 +71,7 @@ _KERAS_SIDE = """
 import json, sys
 sys.path.insert(0, {bench_dir!r})
 import bench_image
+bench_image.N = {images}
 from keras_preprocessing.image import ImageDataGenerator
 print(json.dumps(bench_image.iterate(ImageDataGenerator, {repeats})))
 """
@@ -80,14 +81,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--keras-python", default=None)
+    parser.add_argument("--images", type=int, default=N,
+                        help="images per epoch (more amortizes the workers' start-up)")
     args = parser.parse_args()
+    globals()["N"] = args.images
     from tkeras.preprocessing.image import ImageDataGenerator
 
     ours = iterate(ImageDataGenerator, args.repeats)
     keras = float("nan")
     if args.keras_python:
         code = _KERAS_SIDE.format(bench_dir=os.path.dirname(os.path.abspath(__file__)),
-                                  repeats=args.repeats)
+                                  repeats=args.repeats, images=args.images)
         out = subprocess.run([args.keras_python, "-c", code], capture_output=True,
                              text=True, check=True).stdout
         keras = json.loads(out.strip().splitlines()[-1])
