@@ -536,6 +536,30 @@ def _limit_memory(gigabytes):
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _work_folder(target):
+    """`<tmp>/tkeras_fuzz_<target>_<pid>` for the seeds and the mutated file. libFuzzer
+    ends the process with C `exit()`, so no Python cleanup runs: each start removes the
+    folders of fuzzer processes that no longer exist."""
+    root = tempfile.gettempdir()
+    for name in os.listdir(root):
+        pid = name.rsplit("_", 1)[-1]
+        if name.startswith("tkeras_fuzz_") and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+    folder = os.path.join(root, f"tkeras_fuzz_{target}_{os.getpid()}")
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _signature(err):
     frames = [f for f in traceback.extract_tb(err.__traceback__)
               if "tkeras" in f.filename]
@@ -568,7 +592,7 @@ def main(argv=None):
 
     torch.set_num_threads(1)
     _limit_memory(args.memory_gb)
-    folder = tempfile.mkdtemp(prefix=f"tkeras_fuzz_{args.target}_")
+    folder = _work_folder(args.target)
     fuzzer = Fuzzer(args.target, folder)
 
     if args.replay is not None:

@@ -237,3 +237,18 @@ def test_dataset_where_a_weights_group_belongs_is_a_clear_error(tmp_path, where,
         f[where] = np.zeros(3)
     with pytest.raises(ValueError, match=match):
         keras.models.load_model(path)
+
+
+@pytest.mark.skip(reason="needs a fix in tkeras/layers/recurrent.py: the symbolic call of "
+                         "an RNN steps through every timestep on meta tensors (reported)")
+def test_json_with_a_very_long_lstm_input_builds_quickly():
+    """Found by the model_from_json fuzzer (libFuzzer timeout, > 60 s for one input):
+    the LSTM seed's `batch_input_shape` [None, 5, 3] edited to [None, 5000000, 3]. The
+    model's shape inference runs the recurrence once per timestep (about 3 ms each), so
+    building it takes hours; 10,000 steps already take ~30 s."""
+    x = keras.Input((5, 3))
+    config = json.loads(keras.Model(x, layers.LSTM(4)(x)).to_json())
+    config["config"]["layers"][0]["config"]["batch_input_shape"] = [None, 5000000, 3]
+    start = time.monotonic()
+    keras.models.model_from_json(json.dumps(config))
+    assert time.monotonic() - start < 10
