@@ -508,7 +508,9 @@ class _KerasCell(DropoutRNNCellMixin, Layer):
 
     def _sequence(self, x, states, mask, training, need_sequence, zero_output, unroll,
                   need_states=True):
-        mode = None if unroll else self._fused_mode(training)
+        # Shape inference (meta tensors) takes the step loop, which runs one step: the
+        # fused kernels' meta versions step through every timestep.
+        mode = None if unroll or x.device.type == "meta" else self._fused_mode(training)
         if mode is not None:
             xin = x
             if training and self.dropout > 0:

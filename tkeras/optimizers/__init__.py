@@ -1136,10 +1136,20 @@ class Nadam(Optimizer):
                      momentum_decay=self._momentum_decay)
 
     def _momentum_cache(self):
-        """Keras's `u_product` / `momentum_cache`: prod of mu_i for i = 1..iterations."""
-        prod = 1.0
-        for i in range(1, self._iterations + 1):
-            prod *= self.beta_1 * (1.0 - 0.5 * 0.96 ** (i * self._momentum_decay))
+        """Keras's `u_product` / `momentum_cache`: prod of mu_i for i = 1..iterations.
+
+        Once `0.5 * 0.96 ** (i * decay)` no longer changes `1 - ...` in float64, every
+        later factor is exactly `beta_1`: the rest is one power, so a file's huge step
+        count costs no long loop (the product has usually underflowed to 0 long before).
+        """
+        prod, n = 1.0, self._iterations
+        for i in range(1, n + 1):
+            term = 0.5 * 0.96 ** (i * self._momentum_decay)
+            if 1.0 - term == 1.0:
+                return prod * self.beta_1 ** (n - i + 1)
+            prod *= self.beta_1 * (1.0 - term)
+            if prod == 0.0:
+                return 0.0
         return prod
 
     def _fresh_state(self, p, force=False):
