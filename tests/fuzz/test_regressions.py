@@ -96,12 +96,13 @@ def test_non_numeric_dataset_is_refused_before_the_model_changes(tmp_path):
 # ------------------------------------------------------------------ model_from_json
 def test_input_shape_of_wrong_type_in_json_names_the_layer():
     """Found: TypeError "'float' object is not iterable" from InputLayer's constructor
-    (tkeras/engine/input_layer.py:34) on `batch_input_shape: 3.0`."""
+    on `batch_input_shape: 3.0`; the constructor now says what a shape must be."""
     config = json.loads(_model().to_json())
     config["config"]["layers"][0]["config"]["batch_input_shape"] = 3.0
     with pytest.raises(ValueError, match=r"Creating layer 'd_input' of class 'InputLayer' "
-                                         r"failed: TypeError: 'float' object is not "
-                                         r"iterable\. The config is invalid"):
+                                         r"failed: TypeError: An InputLayer's shape must be "
+                                         r"a tuple of non-negative ints or None\. Received: "
+                                         r"batch_input_shape=3\.0\..*The config is invalid"):
         keras.models.model_from_json(json.dumps(config))
 
 
@@ -176,8 +177,6 @@ def test_legacy_nadam_product_from_a_huge_step_count_is_quick():
     assert len(restored) == len(saved) and float(restored[1]) == 0.0
 
 
-@pytest.mark.skip(reason="needs a fix in tkeras/optimizers: Nadam._momentum_cache loops "
-                         "over the saved step count (reported, issue 9)")
 def test_nadam_file_with_a_huge_step_count_loads_quickly(tmp_path):
     """Found by review of the fuzzer's Nadam path: load_model of a Nadam file whose
     iteration count is 2**61 hangs in `Nadam._momentum_cache` (one Python loop step
@@ -239,8 +238,6 @@ def test_dataset_where_a_weights_group_belongs_is_a_clear_error(tmp_path, where,
         keras.models.load_model(path)
 
 
-@pytest.mark.skip(reason="needs a fix in tkeras/layers/recurrent.py: the symbolic call of "
-                         "an RNN steps through every timestep on meta tensors (reported)")
 def test_json_with_a_very_long_lstm_input_builds_quickly():
     """Found by the model_from_json fuzzer (libFuzzer timeout, > 60 s for one input):
     the LSTM seed's `batch_input_shape` [None, 5, 3] edited to [None, 5000000, 3]. The

@@ -1,4 +1,6 @@
 """`Input()` and `InputLayer`: the entry points of a functional model."""
+import numpy as np
+
 from tkeras.backend import _config
 from tkeras.engine.base_layer import Layer
 from tkeras.engine.keras_tensor import KerasTensor, Node
@@ -30,6 +32,13 @@ class InputLayer(Layer):
                 input_shape = (input_shape,)
             batch_input_shape = (batch_size,) + tuple(input_shape)
         kwargs.pop("input_dim", None)
+        if not isinstance(batch_input_shape, (tuple, list)) or any(
+                d is not None and (isinstance(d, bool) or not isinstance(d, (int, np.integer))
+                                   or d < 0) for d in batch_input_shape):
+            raise TypeError(
+                "An InputLayer's shape must be a tuple of non-negative ints or None. "
+                f"Received: batch_input_shape={batch_input_shape!r}. Example: "
+                "Input(shape=(28, 28)) or InputLayer(batch_input_shape=(None, 784)).")
         super().__init__(name=name, dtype=dtype or _config.floatx(), **kwargs)
         self._batch_input_shape = tuple(None if d is None else int(d) for d in batch_input_shape)
         self.sparse = sparse

@@ -82,9 +82,9 @@ def _config_errors(what, config):
         raise
     except Exception as err:  # noqa: BLE001 - re-raised with context
         raise ValueError(
-            f"{what} failed: {type(err).__name__}: {err}. The config is invalid, or was "
-            f"written for other custom objects or another version. Received config: "
-            f"{_short(config)}") from err
+            f"{what} failed: {type(err).__name__}: {str(err).rstrip('.')}. The config is "
+            "invalid, or was written for other custom objects or another version. "
+            f"Received config: {_short(config)}") from err
 
 
 # ---------------------------------------------------------------------- JSON
