@@ -1,6 +1,7 @@
 """`HDF5Matrix` and `H5Dict` against Keras 2.3.1's own `io_utils.py` (run unchanged by
 `data/make_io_utils_references.py`): the same reads from the same dataset, the same HDF5
 layout written for the same H5Dict operations, and Keras's H5Dict file read back."""
+import importlib.util
 import json
 import os
 
@@ -16,23 +17,15 @@ with open(os.path.join(DATA, "io_utils_references.json")) as _f:
 NAMES = ["layer_%05d" % i for i in range(7000)]
 
 
-def _layout(path):
-    """Every object and attribute of an HDF5 file (as the reference script records it)."""
-    out = {}
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            attrs = {k: np.asarray(v).tolist() if not isinstance(v, bytes) else v.decode()
-                     for k, v in obj.attrs.items()}
-            attrs = {k: [x.decode() if isinstance(x, bytes) else x for x in v]
-                     if isinstance(v, list) else v for k, v in attrs.items()}
-            entry = {"attrs": attrs}
-            if isinstance(obj, h5py.Dataset):
-                entry["data"] = obj[()].tolist()
-                entry["dtype"] = str(obj.dtype)
-            out[name or "/"] = entry
-        visit("", f)
-        f.visititems(visit)
-    return out
+def _reference_script():
+    spec = importlib.util.spec_from_file_location(
+        "make_io_utils_references", os.path.join(DATA, "make_io_utils_references.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_layout = _reference_script().layout  # the same description of both files
 
 
 def test_hdf5_matrix_reads_what_keras2_reads(tmp_path):

@@ -2,6 +2,7 @@
 labels (`name: Class`, wrappers as `name(inner): Wrapper(Inner)`, shape records), the
 same edges, nested models as dashed clusters; files written atomically in the format of
 their extension; clear errors naming what to install."""
+import importlib.util
 import json
 import os
 import subprocess
@@ -21,20 +22,17 @@ with open(os.path.join(os.path.dirname(__file__), "data", "vis_references.json")
     KERAS = json.load(_f)  # what Keras 2.3.1's vis_utils drew (data/make_vis_references.py)
 
 
-def _describe(dot):
-    """Labels, clusters and edges, as data/make_vis_references.py records them."""
-    names = {}
-    for graph in [dot] + dot.get_subgraphs():
-        for node in graph.get_nodes():
-            if node.get("label"):
-                names[node.get_name()] = node.get("label").strip('"')
-    return {
-        "nodes": [names[n.get_name()] for n in dot.get_nodes() if n.get("label")],
-        "clusters": {c.get_name(): [names[n.get_name()] for n in c.get_nodes()
-                                    if n.get("label")] for c in dot.get_subgraphs()},
-        "edges": [[names[e.get_source()].split("\n")[0],
-                   names[e.get_destination()].split("\n")[0]] for e in dot.get_edges()],
-    }
+def _data_script(name):
+    """A reference script of data/ as a module (its helpers describe files the same way
+    for Keras's output and ours)."""
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(os.path.dirname(__file__), "data", name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_describe = _data_script("make_vis_references").describe
 
 
 def _keras_reference(case):
